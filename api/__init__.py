@@ -1,0 +1,51 @@
+"""Application factory: `create_app(config=None)` is the only way an app is made."""
+
+from dataclasses import dataclass
+
+import orjson
+from flask import Flask
+from flask.json.provider import JSONProvider
+
+from . import v1
+from .cli import register_cli
+from .config import Config, from_environment
+from .content.loader import load_store
+from .content.store import Store
+from .problems import ProblemApi
+from .representations import Representations
+
+
+class OrjsonProvider(JSONProvider):
+    """Flask's JSON through orjson: the same serialiser as the precomputed responses."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+
+@dataclass
+class ContentService:
+    """Everything requests read, built once per app: never mutated after start-up."""
+
+    store: Store
+    representations: Representations
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. Raises ContentErrors (listing every problem) when content is invalid."""
+    app = Flask(__name__)
+    app.config.from_object(Config)
+    app.config.update(from_environment())
+    app.config.update(config or {})
+    app.json = OrjsonProvider(app)
+
+    store = load_store(app.config["CONTENT_DIR"])
+    app.extensions["content"] = ContentService(
+        store=store, representations=Representations(store, app.config["SITE_URL"])
+    )
+    api = ProblemApi(app)
+    v1.register(api)
+    register_cli(app)
+    return app

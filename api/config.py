@@ -1,0 +1,47 @@
+"""Settings: defaults on a class, overridden by environment variables, then by create_app(config).
+
+Every setting here is documented in the README's settings table (a test enforces that).
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class Config:
+    """Defaults. Environment variables of the same name override them (parsed by type)."""
+
+    CONTENT_DIR = str(ROOT / "content")
+    INDEX_DIR = str(ROOT / "instance" / "index")
+    SITE_URL = ""  # canonical site base URL; empty = take base_url from content/site.yaml
+
+    # flask-smorest
+    API_TITLE = "Clinic Content API"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = "/docs"
+    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+
+_PARSERS = {bool: _bool, int: int, float: float, list: _list, str: str}
+
+
+def from_environment(environ=os.environ) -> dict:
+    """Return the Config settings that the environment overrides, converted to their types."""
+    overrides = {}
+    for name in dir(Config):
+        if name.isupper() and name in environ:
+            default = getattr(Config, name)
+            overrides[name] = _PARSERS[type(default)](environ[name])
+    return overrides

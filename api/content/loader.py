@@ -1,0 +1,205 @@
+"""Build the Store from a content directory, collecting every error before refusing to start."""
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from schemas.common import COLLECTIONS
+from schemas.frontmatter import FRONT_MATTER_SCHEMAS, SiteSchema, TagSchema
+
+from .files import (
+    ContentError,
+    ContentErrors,
+    flatten_messages,
+    parse_yaml,
+    read_text,
+    split_front_matter,
+)
+from .relations import resolve
+from .render import MarkdownError, render_markdown, render_rich_text
+from .store import ENTRY_CLASSES, Faq, Review, Site, Store, Tag, frozen_map
+
+WORDS_PER_MINUTE = 200
+
+
+def _validate(schema, document, rel: str, errors: list):
+    """Load `document.data` with `schema`; on failure record each message with its line."""
+    if not isinstance(document.data, dict):
+        errors.append(ContentError(rel, document.line_of(()), None, "expected a YAML mapping"))
+        return None
+    try:
+        return schema.load(document.data)
+    except ValidationError as exc:
+        for path, message in flatten_messages(exc.messages):
+            field = ".".join(str(p) for p in path) or None
+            errors.append(ContentError(rel, document.line_of(path), field, message))
+        return None
+
+
+def _common_fields(data: dict, rendered, rel: str, digest: str) -> dict:
+    review = data["review"]
+    words = len(rendered.text.split())
+    return {
+        "summary": data["summary"],
+        "status": data["status"],
+        "published": data["published"],
+        "updated": data["updated"] or data["published"],
+        "tags": tuple(data["tags"]),
+        "review": Review(
+            status=review["status"],
+            last_reviewed=review["last_reviewed"],
+            next_review_due=review["next_review_due"],
+            reviewer=frozen_map(review["reviewer"]) if review["reviewer"] else None,
+        ),
+        "faq": tuple(Faq(f["question"], render_rich_text(f["answer"])) for f in data["faq"]),
+        "body": rendered,
+        "source": rel,
+        "digest": digest,
+        "reading_time": max(1, round(words / WORDS_PER_MINUTE)),
+    }
+
+
+def _type_fields(kind: str, data: dict) -> dict:
+    if kind == "article":
+        return {
+            "title": data["title"],
+            "conditions": tuple(data["conditions"]),
+            "treatments": tuple(data["treatments"]),
+        }
+    if kind == "condition":
+        return {
+            "title": data["name"],
+            "also_known_as": tuple(data["also_known_as"]),
+            "quick_facts": tuple(frozen_map(f) for f in data["quick_facts"]),
+            "related_conditions": tuple(data["related_conditions"]),
+        }
+    notes = data["evidence_notes"]
+    return {
+        "title": data["name"],
+        "kind": data["kind"],
+        "how_it_works": render_rich_text(data["how_it_works"]),
+        "what_to_expect": frozen_map(data["what_to_expect"]),
+        "side_effects": tuple(frozen_map(s) for s in data["side_effects"]),
+        "conditions": tuple(data["conditions"]),
+        "evidence_notes": render_rich_text(notes) if notes else None,
+    }
+
+
+_REFERENCE_FIELDS = ("tags", "conditions", "treatments", "related_conditions")
+
+
+def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines: dict):
+    text = read_text(path, rel)
+    if isinstance(text, ContentError):
+        return errors.append(text)
+    parts = split_front_matter(text, rel)
+    if isinstance(parts, ContentError):
+        return errors.append(parts)
+    front, body, body_line = parts
+    document, yaml_errors = parse_yaml(front, rel, line_offset=2)
+    errors += yaml_errors
+    if document is None:
+        return None
+    data = _validate(FRONT_MATTER_SCHEMAS[kind](), document, rel, errors)
+    try:
+        rendered = render_markdown(body, first_line=body_line)
+    except MarkdownError as exc:
+        errors += [ContentError(rel, line, "body", message) for line, message in exc.problems]
+        return None
+    if data is None or yaml_errors:
+        return None
+    data["slug"] = data["slug"] or path.stem
+    for name in _REFERENCE_FIELDS:  # remembered so reference errors found later carry a line
+        for index in range(len(data.get(name, ()))):
+            lines[(rel, name, index)] = document.line_of((name, index))
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    fields = _common_fields(data, rendered, rel, digest) | _type_fields(kind, data)
+    return ENTRY_CLASSES[kind](slug=data["slug"], **fields)
+
+
+def _load_yaml_file(path: Path, rel: str, schema, errors: list):
+    if not path.is_file():
+        return errors.append(ContentError(rel, None, None, "required file is missing"))
+    text = read_text(path, rel)
+    if isinstance(text, ContentError):
+        return errors.append(text)
+    document, yaml_errors = parse_yaml(text, rel, line_offset=1)
+    errors += yaml_errors
+    if document is None:
+        return None
+    if schema.many and not isinstance(document.data, list):
+        return errors.append(ContentError(rel, 1, None, "expected a YAML list"))
+    if schema.many:
+        return _load_list(schema, document, rel, errors)
+    return _validate(schema, document, rel, errors)
+
+
+def _load_list(schema, document, rel: str, errors: list):
+    try:
+        return schema.load(document.data)
+    except ValidationError as exc:
+        for path, message in flatten_messages(exc.messages):
+            field = ".".join(str(p) for p in path[1:]) or None
+            errors.append(ContentError(rel, document.line_of(path), field, message))
+        return None
+
+
+def _site(data: dict) -> Site:
+    ctas = tuple(frozen_map(c) for c in data["calls_to_action"])
+    return Site(**{**data, "calls_to_action": ctas, "licence": frozen_map(data["licence"])})
+
+
+def load_store(content_dir: str | Path, today: date | None = None) -> Store:
+    """Read, validate and render every content file; raise ContentErrors listing all problems."""
+    root = Path(content_dir)
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        raise ContentErrors([ContentError(str(root), None, None, "content directory not found")])
+    hasher = hashlib.sha256()
+    site = _load_yaml_file(root / "site.yaml", "site.yaml", SiteSchema(), errors)
+    tags = _load_yaml_file(root / "tags.yaml", "tags.yaml", TagSchema(many=True), errors) or []
+    entries: dict[str, dict] = {kind: {} for kind in COLLECTIONS}
+    seen: dict[tuple[str, str], str] = {}
+    lines: dict = {}
+    for name in ("site.yaml", "tags.yaml"):
+        if (root / name).is_file():
+            hasher.update(name.encode() + b"\0" + (root / name).read_bytes())
+    for kind, collection in COLLECTIONS.items():
+        for path in sorted((root / collection).glob("*")) if (root / collection).is_dir() else ():
+            rel = f"{collection}/{path.name}"
+            if path.name.startswith("."):
+                continue  # editor swap files and .gitkeep
+            if path.suffix != ".md" or not path.is_file():
+                errors.append(ContentError(rel, None, None, "unexpected file: entries are .md"))
+                continue
+            raw = path.read_bytes()
+            hasher.update(rel.encode() + b"\0" + raw)
+            entry = _load_entry(kind, path, rel, raw, errors, lines)
+            if entry is None:
+                continue
+            if (kind, entry.slug) in seen:
+                first = seen[(kind, entry.slug)]
+                msg = f"duplicate {kind} slug '{entry.slug}' (also used by {first})"
+                errors.append(ContentError(rel, None, "slug", msg))
+                continue
+            seen[(kind, entry.slug)] = rel
+            entries[kind][entry.slug] = entry
+    tag_map = {}
+    for tag in tags:
+        if tag["slug"] in tag_map:
+            errors.append(ContentError("tags.yaml", None, "slug", f"duplicate tag '{tag['slug']}'"))
+        tag_map[tag["slug"]] = Tag(tag["slug"], tag["label"], tag["description"])
+    relations = resolve(entries, tag_map, today or date.today(), errors, lines)
+    if errors:
+        raise ContentErrors(errors)
+    return Store(
+        site=_site(site),
+        tags=frozen_map(tag_map),
+        entries=frozen_map({k: frozen_map(v) for k, v in entries.items()}),
+        public=relations.public,
+        related=relations.related,
+        tagged=relations.tagged,
+        version=hasher.hexdigest()[:16],
+    )

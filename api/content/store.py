@@ -1,0 +1,137 @@
+"""The immutable in-memory content store: frozen dataclasses keyed by slug, built once at start-up.
+
+Nothing here reads files; `loader.load_store` builds a Store and the API only ever reads it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import ClassVar
+
+from schemas.common import COLLECTIONS
+
+from .render import Rendered, RichText
+
+
+def frozen_map(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Review:
+    status: str
+    last_reviewed: date | None
+    next_review_due: date | None
+    reviewer: Mapping | None
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: RichText
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """What every content type has. `title` is an article's title or a condition/treatment name."""
+
+    type: ClassVar[str] = ""
+    slug: str
+    title: str
+    summary: str
+    status: str
+    published: date
+    updated: date
+    tags: tuple[str, ...]
+    review: Review
+    faq: tuple[Faq, ...]
+    body: Rendered
+    source: str  # file path relative to the content directory, for error messages
+    digest: str  # hash of the source file: part of every ETag of this entry
+    reading_time: int  # minutes, derived from the word count
+
+    @property
+    def collection(self) -> str:
+        return COLLECTIONS[self.type]
+
+    @property
+    def path(self) -> str:
+        return f"/v1/{self.collection}/{self.slug}"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.slug)
+
+    def section(self, key: str):
+        return next((s for s in self.body.sections if s.key == key), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article(Entry):
+    type: ClassVar[str] = "article"
+    conditions: tuple[str, ...]
+    treatments: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Condition(Entry):
+    type: ClassVar[str] = "condition"
+    also_known_as: tuple[str, ...]
+    quick_facts: tuple[Mapping, ...]
+    related_conditions: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Treatment(Entry):
+    type: ClassVar[str] = "treatment"
+    kind: str
+    how_it_works: RichText
+    what_to_expect: Mapping
+    side_effects: tuple[Mapping, ...]
+    conditions: tuple[str, ...]
+    evidence_notes: RichText | None
+
+
+ENTRY_CLASSES = {cls.type: cls for cls in (Article, Condition, Treatment)}
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    base_url: str
+    description: str
+    calls_to_action: tuple[Mapping, ...]
+    disclaimer: str
+    licence: Mapping
+    attribution: str
+
+
+@dataclass(frozen=True)
+class Store:
+    site: Site
+    tags: Mapping[str, Tag]
+    # type -> slug -> entry, drafts and scheduled entries included (for previews)
+    entries: Mapping[str, Mapping[str, Entry]]
+    # type -> slug -> entry, only what the public may see
+    public: Mapping[str, Mapping[str, Entry]]
+    # (type, slug) -> relation name ("articles", "conditions", "treatments") -> public slugs
+    related: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]]
+    # tag slug -> public (type, slug) pairs carrying it
+    tagged: Mapping[str, tuple[tuple[str, str], ...]]
+    version: str  # hash of every content file: names the search index and versions ETags
+    loaded_on: date = field(default_factory=date.today)
+
+    def public_entries(self):
+        for by_slug in self.public.values():
+            yield from by_slug.values()
+
+    def count(self) -> int:
+        return sum(len(by_slug) for by_slug in self.public.values())

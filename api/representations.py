@@ -1,0 +1,142 @@
+"""JSON representations of entries, built from the store through the output schemas.
+
+Each entry's summary and detail are dumped once (on first use) and kept: requests only slice,
+filter and serialise them. The cache is filled lazily so start-up stays fast on 5,000+ entries.
+"""
+
+from schemas.output import (
+    EntryDetailSchema,
+    EntrySummarySchema,
+    SiteOutSchema,
+    TagOutSchema,
+)
+
+from .content.store import Entry, Store
+
+_summary_schema = EntrySummarySchema()
+_detail_schema = EntryDetailSchema()
+
+
+FORMATS = ("html", "text", "blocks")
+DEFAULT_FORMATS = ("html", "text")
+
+
+def _rich(rich, formats) -> dict | None:
+    return None if rich is None else {f: getattr(rich, f) for f in formats}
+
+
+class Representations:
+    def __init__(self, store: Store, site_url: str = ""):
+        self.store = store
+        self.site_url = (site_url or store.site.base_url).rstrip("/")
+        self._summaries: dict = {}
+        self._details: dict = {}
+
+    def tag_ref(self, slug: str) -> dict:
+        return {"slug": slug, "label": self.store.tags[slug].label}
+
+    def canonical_url(self, entry: Entry) -> str:
+        """The page on the clinic's website (decision: /{collection}/{slug} under the site URL)."""
+        return f"{self.site_url}/{entry.collection}/{entry.slug}"
+
+    def _summary_data(self, entry: Entry) -> dict:
+        data = {
+            "type": entry.type,
+            "slug": entry.slug,
+            "title": entry.title,
+            "summary": entry.summary,
+            "url": entry.path,
+            "tags": [self.tag_ref(t) for t in entry.tags],
+            "published": entry.published,
+            "updated": entry.updated,
+            "reading_time": entry.reading_time,
+        }
+        if entry.type == "condition":
+            data["also_known_as"] = list(entry.also_known_as)
+        elif entry.type == "treatment":
+            data["kind"] = entry.kind
+        return data
+
+    def summary(self, entry: Entry) -> dict:
+        cached = self._summaries.get(entry.key)
+        if cached is None:
+            cached = self._summaries[entry.key] = _summary_schema.dump(self._summary_data(entry))
+        return cached
+
+    def _related_data(self, entry: Entry) -> dict:
+        public = self.store.public
+        return {
+            collection: [self._summary_data(public[collection[:-1]][slug]) for slug in slugs]
+            for collection, slugs in self.store.related[entry.key].items()
+        }
+
+    def detail(self, entry: Entry, formats: tuple = DEFAULT_FORMATS) -> dict:
+        """The whole entry; rich-text fields carry only the requested body formats."""
+        cached = self._details.get((entry.key, formats))
+        if cached is None:
+            review = entry.review
+            data = self._summary_data(entry)
+            data.update(
+                review={
+                    "status": review.status,
+                    "last_reviewed": review.last_reviewed,
+                    "next_review_due": review.next_review_due,
+                    "reviewer": dict(review.reviewer) if review.reviewer else None,
+                },
+                body={**_rich(entry.body, formats), "toc": [vars(i) for i in entry.body.toc]},
+                sections=[
+                    {"key": s.key, "title": s.title, "url": f"{entry.path}/sections/{s.key}"}
+                    for s in entry.body.sections
+                ],
+                faq=[
+                    {"question": f.question, "answer": _rich(f.answer, formats)} for f in entry.faq
+                ],
+                related=self._related_data(entry),
+            )
+            if entry.type == "condition":
+                data["quick_facts"] = [dict(f) for f in entry.quick_facts]
+            elif entry.type == "treatment":
+                data.update(
+                    how_it_works=_rich(entry.how_it_works, formats),
+                    what_to_expect=dict(entry.what_to_expect),
+                    side_effects=[dict(s) for s in entry.side_effects],
+                    evidence_notes=_rich(entry.evidence_notes, formats),
+                )
+            cached = self._details[(entry.key, formats)] = _detail_schema.dump(data)
+        return cached
+
+    def meta(self, entry: Entry) -> dict:
+        site = self.store.site
+        return {
+            "disclaimer": site.disclaimer,
+            "attribution": site.attribution,
+            "licence": dict(site.licence),
+            "canonical_url": self.canonical_url(entry),
+            "version": self.store.version,
+        }
+
+    def tag(self, slug: str) -> dict:
+        tag = self.store.tags[slug]
+        return TagOutSchema().dump(
+            {
+                "slug": tag.slug,
+                "label": tag.label,
+                "description": tag.description,
+                "count": len(self.store.tagged[slug]),
+                "url": f"/v1/tags/{tag.slug}",
+            }
+        )
+
+    def site(self) -> dict:
+        site = self.store.site
+        data = {
+            "name": site.name,
+            "base_url": self.site_url,
+            "description": site.description,
+            "calls_to_action": [dict(c) for c in site.calls_to_action],
+            "disclaimer": site.disclaimer,
+            "licence": dict(site.licence),
+            "attribution": site.attribution,
+            "version": self.store.version,
+        }
+        return SiteOutSchema().dump(data)

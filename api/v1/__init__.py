@@ -1,0 +1,10 @@
+"""Version 1 of the API. A /v2 would be a sibling package registering its own blueprints."""
+
+from . import articles, conditions, site, tags, treatments
+
+MODULES = (articles, conditions, treatments, tags, site)
+
+
+def register(api) -> None:
+    for module in MODULES:
+        api.register_blueprint(module.blp)

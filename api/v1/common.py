@@ -1,0 +1,105 @@
+"""What every v1 resource module shares: strict argument parsing, lookups, pagination, JSON."""
+
+import math
+from urllib.parse import urlencode
+
+import flask_smorest
+import orjson
+from flask import Response, current_app, request
+from flask_smorest import abort
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
+
+from ..content.store import Entry
+
+
+class StrictQueryParser(FlaskParser):
+    """Unknown query parameters are errors, and bad parameters answer 400 (not webargs' 422)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = StrictQueryParser()
+
+
+def service():
+    """The per-app content service (store, representations, search) built by create_app."""
+    return current_app.extensions["content"]
+
+
+def get_entry(kind: str, slug: str) -> Entry:
+    """The public entry, or 404. Drafts answer exactly like unknown slugs (no existence leak)."""
+    entry = service().store.public[kind].get(slug)
+    if entry is None:
+        abort(404, message=f"No {kind} has the slug '{slug}'.")
+    return entry
+
+
+def json_response(body, status: int = 200, headers=None) -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype="application/json", headers=headers)
+
+
+def _page_url(page: int, per_page: int) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "per_page")]
+    args += [("page", page), ("per_page", per_page)]
+    return f"{request.path}?{urlencode(args)}"
+
+
+def paginated(items: list, page: int, per_page: int, render=lambda item: item) -> Response:
+    """The list envelope plus RFC 8288 Link headers (first/prev/next/last)."""
+    total = len(items)
+    pages = max(1, math.ceil(total / per_page))
+    start = (page - 1) * per_page
+    body = {
+        "items": [render(item) for item in items[start : start + per_page]],
+        "meta": {"total": total, "page": page, "per_page": per_page, "pages": pages},
+    }
+    links = {"first": 1, "last": pages}
+    if page > 1:
+        links["prev"] = min(page - 1, pages)
+    if page < pages:
+        links["next"] = page + 1
+    link = ", ".join(f'<{_page_url(n, per_page)}>; rel="{rel}"' for rel, n in links.items())
+    return json_response(body, headers={"Link": link})
+
+
+_RELATION_FILTERS = {"condition": "conditions", "treatment": "treatments", "article": "articles"}
+
+
+def list_entries(kind: str, args: dict) -> Response:
+    """Filter, sort and paginate one collection's public entries."""
+    svc = service()
+    entries = list(svc.store.public[kind].values())
+    for name, value in args.items():
+        if value is None or name in ("page", "per_page", "sort"):
+            continue
+        if name == "tag":
+            entries = [e for e in entries if value in e.tags]
+        elif name == "kind":
+            entries = [e for e in entries if e.kind == value]
+        elif name in _RELATION_FILTERS:
+            relation = _RELATION_FILTERS[name]
+            entries = [e for e in entries if value in svc.store.related[e.key][relation]]
+    sort = args["sort"]
+    field = sort.lstrip("-")
+    # Ties break on slug so pages are stable between requests.
+    entries.sort(key=lambda e: e.slug)
+    entries.sort(key=lambda e: _sort_key(e, field), reverse=sort.startswith("-"))
+    return paginated(entries, args["page"], args["per_page"], svc.representations.summary)
+
+
+def _sort_key(entry: Entry, field: str):
+    value = getattr(entry, field)
+    return value.casefold() if isinstance(value, str) else value
+
+
+def detail_response(entry: Entry, formats) -> Response:
+    svc = service()
+    reps = svc.representations
+    return json_response({"data": reps.detail(entry, formats), "meta": reps.meta(entry)})

@@ -1,0 +1,61 @@
+"""The three entry collections share one shape: list, detail and section endpoints.
+
+`entry_blueprint` builds that blueprint for one type, so articles.py, conditions.py and
+treatments.py stay declarations rather than three copies of the same views.
+"""
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from schemas.common import COLLECTIONS
+from schemas.output import EntryEnvelopeSchema, EntryListSchema, SectionEnvelopeSchema
+from schemas.queries import DetailArgs
+
+from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
+
+
+def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
+    collection = COLLECTIONS[kind]
+    blp = Blueprint(collection, __name__, url_prefix=f"/v1/{collection}", description=description)
+
+    class Collection(MethodView):
+        @blp.arguments(list_args, location="query", as_kwargs=True)
+        @blp.response(200, EntryListSchema)
+        @blp.alt_response(400, response="BAD_REQUEST")
+        def get(self, **args):
+            return list_entries(kind, args)
+
+    class Item(MethodView):
+        @blp.arguments(DetailArgs, location="query", as_kwargs=True)
+        @blp.response(200, EntryEnvelopeSchema)
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, slug, format):
+            return detail_response(get_entry(kind, slug), format)
+
+    class SectionItem(MethodView):
+        @blp.arguments(DetailArgs, location="query", as_kwargs=True)
+        @blp.response(200, SectionEnvelopeSchema)
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, slug, key, format):
+            entry = get_entry(kind, slug)
+            section = entry.section(key)
+            if section is None:
+                keys = ", ".join(s.key for s in entry.body.sections) or "none"
+                abort(404, message=f"{kind} '{slug}' has no section '{key}' (sections: {keys}).")
+            reps = service().representations
+            data = {
+                "key": section.key,
+                "title": section.title,
+                "url": f"{entry.path}/sections/{section.key}",
+                "entry": reps.summary(entry),
+                "content": {f: getattr(section.content, f) for f in format},
+            }
+            return json_response({"data": data, "meta": reps.meta(entry)})
+
+    Collection.get.__doc__ = f"List published {collection}\n\nSummaries only; page through them."
+    Item.get.__doc__ = f"Get one {kind} by slug\n\nThe whole {kind} with its rendered body."
+    SectionItem.get.__doc__ = f"Get one section of a {kind}\n\nSections are keyed by stable keys."
+    blp.route("")(Collection)
+    blp.route("/<slug>")(Item)
+    blp.route("/<slug>/sections/<key>")(SectionItem)
+    return blp

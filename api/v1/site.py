@@ -1,0 +1,19 @@
+"""/v1/site: clinic name, calls to action, disclaimer, licence and attribution."""
+
+from flask.views import MethodView
+
+from schemas.output import SiteEnvelopeSchema
+from schemas.queries import EmptyArgs
+
+from .common import Blueprint, json_response, service
+
+blp = Blueprint("site", __name__, url_prefix="/v1/site", description="Site-wide settings.")
+
+
+@blp.route("")
+class Site(MethodView):
+    @blp.arguments(EmptyArgs, location="query")
+    @blp.response(200, SiteEnvelopeSchema)
+    def get(self, _args):
+        """Get the site settings\n\nDisclaimer and attribution must accompany every page."""
+        return json_response({"data": service().representations.site()})

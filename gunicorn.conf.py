@@ -1,0 +1,22 @@
+"""Gunicorn settings used by `make run` (and the benchmarks).
+
+preload_app loads and validates content once in the master before forking, so invalid content
+stops the server before any worker starts and workers share the loaded store copy-on-write.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+worker_class = "sync"
+preload_app = True
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Bounded requests: a hostile URL or header cannot tie a worker up parsing it.
+limit_request_line = 4094
+limit_request_fields = 100
+accesslog = None  # the app writes one JSON line per request itself
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")

@@ -1,0 +1,146 @@
+"""Input schemas: they validate each content file's YAML front matter (and site/tags files).
+
+Unknown fields are errors (marshmallow's default RAISE), so a typo such as `titel:` is reported
+rather than silently ignored. Dates arrive as strings because the loader's YAML resolver leaves
+timestamps unparsed: marshmallow then reports a bad date with the field's name.
+"""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .common import (
+    REVIEW_STATUSES,
+    SIDE_EFFECT_FREQUENCIES,
+    STATUSES,
+    TREATMENT_KINDS,
+    slug_field,
+    slug_list,
+)
+
+_text = validate.Length(min=1)
+
+
+def _required_text(validate_with=_text) -> fields.String:
+    return fields.String(required=True, validate=validate_with)
+
+
+class ReviewerSchema(Schema):
+    name = _required_text()
+    credentials = fields.String(load_default=None, allow_none=True)
+
+
+class ReviewSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(REVIEW_STATUSES))
+    last_reviewed = fields.Date(load_default=None, allow_none=True)
+    next_review_due = fields.Date(load_default=None, allow_none=True)
+    reviewer = fields.Nested(ReviewerSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data, **kwargs):
+        if data.get("status") == "reviewed" and not data.get("last_reviewed"):
+            raise ValidationError("a reviewed entry needs its review date", "last_reviewed")
+        last, due = data.get("last_reviewed"), data.get("next_review_due")
+        if last and due and due < last:
+            raise ValidationError("must not be before last_reviewed", "next_review_due")
+
+
+class FaqSchema(Schema):
+    question = _required_text()
+    answer = _required_text()
+
+
+class EntrySchema(Schema):
+    """Fields every entry type shares."""
+
+    slug = slug_field(load_default=None)  # defaults to the file name's stem
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    published = fields.Date(required=True)
+    updated = fields.Date(load_default=None, allow_none=True)
+    summary = _required_text(validate.Length(min=1, max=300))
+    tags = slug_list()
+    review = fields.Nested(ReviewSchema, required=True)
+    faq = fields.List(fields.Nested(FaqSchema), load_default=list)
+
+    @validates_schema
+    def _dates_in_order(self, data, **kwargs):
+        published, updated = data.get("published"), data.get("updated")
+        if published and updated and updated < published:
+            raise ValidationError("must not be before published", "updated")
+
+
+class ArticleSchema(EntrySchema):
+    title = _required_text()
+    conditions = slug_list()
+    treatments = slug_list()
+
+
+class QuickFactSchema(Schema):
+    label = _required_text()
+    value = _required_text()
+    source = fields.String(load_default=None, allow_none=True)
+    source_url = fields.Url(load_default=None, allow_none=True)
+
+
+class ConditionSchema(EntrySchema):
+    name = _required_text()
+    also_known_as = fields.List(fields.String(validate=_text), load_default=list)
+    quick_facts = fields.List(fields.Nested(QuickFactSchema), load_default=list)
+    related_conditions = slug_list()
+
+
+class WhatToExpectSchema(Schema):
+    session_length = fields.String(load_default=None, allow_none=True)
+    series = fields.String(load_default=None, allow_none=True)
+    maintenance = fields.String(load_default=None, allow_none=True)
+
+
+class SideEffectSchema(Schema):
+    name = _required_text()
+    frequency = fields.String(required=True, validate=validate.OneOf(SIDE_EFFECT_FREQUENCIES))
+    what_to_do = _required_text()
+
+
+class TreatmentSchema(EntrySchema):
+    name = _required_text()
+    kind = fields.String(required=True, validate=validate.OneOf(TREATMENT_KINDS))
+    how_it_works = _required_text()
+    what_to_expect = fields.Nested(WhatToExpectSchema, load_default=dict)
+    side_effects = fields.List(fields.Nested(SideEffectSchema), load_default=list)
+    conditions = slug_list()
+    evidence_notes = fields.String(load_default=None, allow_none=True)
+
+
+FRONT_MATTER_SCHEMAS = {
+    "article": ArticleSchema,
+    "condition": ConditionSchema,
+    "treatment": TreatmentSchema,
+}
+
+
+class TagSchema(Schema):
+    slug = slug_field(required=True)
+    label = _required_text()
+    description = fields.String(load_default="")
+
+
+class CallToActionSchema(Schema):
+    key = slug_field(required=True)
+    label = _required_text()
+    url = fields.Url(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    placeholder = fields.Boolean(load_default=False)
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class LicenceSchema(Schema):
+    name = _required_text()
+    url = fields.Url(load_default=None, allow_none=True)
+
+
+class SiteSchema(Schema):
+    name = _required_text()
+    base_url = fields.Url(required=True)
+    description = fields.String(load_default="")
+    calls_to_action = fields.List(fields.Nested(CallToActionSchema), load_default=list)
+    disclaimer = _required_text()
+    licence = fields.Nested(LicenceSchema, required=True)
+    attribution = _required_text()

@@ -1,0 +1,13 @@
+"""WSGI entry point: `gunicorn wsgi:app`. Invalid content stops start-up with every error listed."""
+
+import sys
+
+from api import create_app
+from api.content.files import ContentErrors
+
+try:
+    app = create_app()
+except ContentErrors as exc:
+    print(f"Refusing to start: {len(exc.errors)} content error(s):", file=sys.stderr)
+    print(exc.report(), file=sys.stderr)
+    raise SystemExit(1) from None
