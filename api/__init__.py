@@ -13,6 +13,8 @@ from .content.loader import load_store
 from .content.store import Store
 from .problems import ProblemApi
 from .representations import Representations
+from .search import SearchBackend
+from .search.index import open_or_build
 
 
 class OrjsonProvider(JSONProvider):
@@ -31,6 +33,7 @@ class ContentService:
 
     store: Store
     representations: Representations
+    search: SearchBackend
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -42,8 +45,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
 
     store = load_store(app.config["CONTENT_DIR"])
+    search = open_or_build(
+        store,
+        app.config["INDEX_DIR"],
+        time_limit=app.config["SEARCH_TIME_LIMIT"],
+        procs=app.config["SEARCH_BUILD_PROCS"],
+    )
     app.extensions["content"] = ContentService(
-        store=store, representations=Representations(store, app.config["SITE_URL"])
+        store=store,
+        representations=Representations(store, app.config["SITE_URL"]),
+        search=search,
     )
     api = ProblemApi(app)
     v1.register(api)

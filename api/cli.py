@@ -1,10 +1,11 @@
-"""Flask CLI commands: `flask --app wsgi content check`."""
+"""Flask CLI commands: `flask --app wsgi content check` and `flask --app wsgi search reindex`."""
 
 import click
 from flask import Flask
 
 from .content.files import ContentErrors
 from .content.loader import load_store
+from .search.index import open_or_build
 
 
 def register_cli(app: Flask) -> None:
@@ -25,3 +26,28 @@ def register_cli(app: Flask) -> None:
         click.echo(f"OK: {counts}, {len(store.tags)} tags (version {store.version})")
 
     app.cli.add_command(content)
+
+    search = click.Group("search", help="Search index commands.")
+
+    @search.command("reindex")
+    def reindex():
+        """Rebuild the search index from the content (atomic swap; readers keep working)."""
+        store = app.extensions["content"].store
+        with click.progressbar(length=store.count(), label="Indexing") as bar:
+            last = [0]
+
+            def progress(done):
+                bar.update(done - last[0])
+                last[0] = done
+
+            backend = open_or_build(
+                store,
+                app.config["INDEX_DIR"],
+                time_limit=app.config["SEARCH_TIME_LIMIT"],
+                procs=app.config["SEARCH_BUILD_PROCS"],
+                force=True,
+                progress=progress,
+            )
+        click.echo(f"Indexed {backend.document_count()} documents into {backend.path}")
+
+    app.cli.add_command(search)

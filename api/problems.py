@@ -4,19 +4,17 @@ Every error, whether from `abort()`, webargs validation, routing (404/405) or an
 exception (500), passes through `problem_response`, so clients parse exactly one shape.
 """
 
-import logging
 from http import HTTPStatus
 
 import orjson
 from flask import Response, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from schemas.output import ProblemSchema
 
 PROBLEM_TYPE = "application/problem+json"
-log = logging.getLogger(__name__)
 
 _DETAILS = {
     404: "No such resource.",
@@ -50,8 +48,7 @@ def problem_body(status: int, title: str, detail: str, errors=None, **extra) -> 
 
 
 def problem_response(error: HTTPException) -> Response:
-    if isinstance(error, InternalServerError) and error.original_exception is not None:
-        log.error("unhandled exception on %s", request.path, exc_info=error.original_exception)
+    # Flask has already logged an unhandled exception (with its traceback) before this runs.
     data = getattr(error, "data", None) or {}
     status = error.code or 500
     errors = data.get("errors") or _field_errors(data.get("messages"))

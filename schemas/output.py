@@ -215,3 +215,50 @@ class ProblemSchema(Schema):
     detail = _str(required=True)
     instance = _str(metadata={"description": "Request path"})
     errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+class HighlightSchema(Schema):
+    field = _str(required=True, metadata={"enum": ["title", "summary", "body"]})
+    snippet = _str(required=True, metadata={"description": "HTML-escaped text; matches in <mark>"})
+
+
+class SearchHitSchema(Schema):
+    type = _str(required=True, metadata={"enum": list(ENTRY_TYPES)})
+    slug = _str(required=True)
+    title = _str(required=True)
+    summary = _str(required=True)
+    url = _str(required=True)
+    score = fields.Float(required=True)
+    highlights = fields.List(fields.Nested(HighlightSchema), required=True)
+
+
+class FacetsSchema(Schema):
+    type = fields.Dict(keys=_str(), values=fields.Integer(), required=True)
+    tag = fields.Dict(keys=_str(), values=fields.Integer(), required=True)
+
+
+class SpellingSuggestionSchema(Schema):
+    query = _str(required=True)
+    url = _str(required=True)
+
+
+class SearchMetaSchema(PageMetaSchema):
+    facets = fields.Nested(FacetsSchema, required=True)
+    suggestion = fields.Nested(SpellingSuggestionSchema, allow_none=True, required=True)
+
+
+class SearchResultSchema(Schema):
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    meta = fields.Nested(SearchMetaSchema, required=True)
+
+
+class SuggestionSchema(Schema):
+    text = _str(required=True, metadata={"description": "The title or also-known-as name"})
+    type = _str(required=True, metadata={"enum": list(ENTRY_TYPES)})
+    slug = _str(required=True)
+    title = _str(required=True)
+    url = _str(required=True)
+
+
+class SuggestionListSchema(Schema):
+    items = fields.List(fields.Nested(SuggestionSchema), required=True)

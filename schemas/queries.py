@@ -85,4 +85,33 @@ class EmptyArgs(StrictSchema):
     """Endpoints without parameters still reject unknown ones."""
 
 
-ENTRY_TYPE_FIELD = fields.String(validate=validate.OneOf(ENTRY_TYPES))
+MAX_QUERY_LENGTH = (
+    200  # Whoosh parse and match time grow with query length; 200 fits any real query
+)
+SEARCH_DEFAULT_PER_PAGE = 10
+SEARCH_MAX_PER_PAGE = 50
+SEARCH_MAX_PAGE = 100  # ranking cost grows with page × per_page; 5,000 hits is far past useful
+
+
+class SearchArgs(StrictSchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_QUERY_LENGTH),
+        metadata={"description": 'Plain words and "quoted phrases"; nothing else is syntax.'},
+    )
+    type = fields.List(
+        fields.String(validate=validate.OneOf(ENTRY_TYPES)),
+        load_default=list,
+        metadata={"description": "Restrict to these types (repeat the parameter for several)"},
+    )
+    tag = slug_field(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=SEARCH_MAX_PAGE))
+    per_page = fields.Integer(
+        load_default=SEARCH_DEFAULT_PER_PAGE,
+        validate=validate.Range(min=1, max=SEARCH_MAX_PER_PAGE),
+    )
+
+
+class SuggestArgs(StrictSchema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=10))

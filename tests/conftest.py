@@ -40,3 +40,54 @@ def pack_copy(tmp_path):
     target = tmp_path / "content"
     shutil.copytree(PACK, target)
     return target
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env_overrides: dict, workers: int = 2):
+    """A real gunicorn (the project's gunicorn.conf.py) on a free loopback port."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(workers), **env_overrides}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return process, None
+        try:
+            urllib.request.urlopen(base + "/v1/site", timeout=1).read()
+            return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of gunicorn with 2 workers serving the fixture pack over real HTTP."""
+    index_dir = tmp_path_factory.mktemp("live-index")
+    process, base = start_gunicorn({"CONTENT_DIR": str(PACK), "INDEX_DIR": str(index_dir)})
+    assert base, process.communicate()[1]
+    yield base
+    process.terminate()
+    process.communicate(timeout=30)

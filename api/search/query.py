@@ -1,0 +1,85 @@
+"""The public query language: plain words and "quoted phrases", nothing else.
+
+Queries never reach Whoosh's own parser, so field syntax (`status:draft`), wildcards, ranges and
+operators (`NOT NOT x`) are just words here: they cannot enumerate the index or crash it.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh.analysis import StemmingAnalyzer
+
+ANALYZER = StemmingAnalyzer()  # the same analysis the index uses for every text field
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]"
+)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message is safe to show to the client."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # normalised surface form, e.g. "treatments"
+    stem: str | None  # indexed form, e.g. "treatment"; None for a stop word
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    words: tuple[Word, ...]  # words outside quotes
+    phrases: tuple[tuple[Word, ...], ...]  # each quoted phrase, in order
+    normalized: str  # canonical text: the cache key and the base of "did you mean"
+
+    @property
+    def stems(self) -> frozenset[str]:
+        found = {w.stem for w in self.words if w.stem}
+        found |= {w.stem for phrase in self.phrases for w in phrase if w.stem}
+        return frozenset(found)
+
+
+def normalize(text: str) -> str:
+    """NFKC (so NFC and NFD input match), invisible and control characters removed, casefolded."""
+    text = unicodedata.normalize("NFKC", text)
+    return _INVISIBLE.sub(" ", text).casefold()
+
+
+@lru_cache(maxsize=200_000)  # the analyzer pipeline is slow per call; words repeat a lot
+def stem(word: str) -> str | None:
+    tokens = [t.text for t in ANALYZER(word)]
+    return tokens[0] if tokens else None
+
+
+def _words(text: str) -> tuple[Word, ...]:
+    return tuple(Word(w, stem(w)) for w in _WORD.findall(text))
+
+
+def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
+    if len(raw) > max_length:
+        raise QueryError(f"q is longer than {max_length} characters")
+    text = normalize(raw)
+    if text.count('"') % 2:  # an unbalanced quote is treated as an ordinary character
+        index = text.rfind('"')
+        text = text[:index] + " " + text[index + 1 :]
+    phrases = []
+    for match in _QUOTED.finditer(text):
+        words = _words(match.group(1))
+        if len([w for w in words if w.stem]) > 1:
+            phrases.append(words)
+    loose = _words(_QUOTED.sub(" ", text))
+    # a one-word "phrase" is just a word
+    for match in _QUOTED.finditer(text):
+        words = _words(match.group(1))
+        if len([w for w in words if w.stem]) <= 1:
+            loose += words
+    count = len(loose) + sum(len(p) for p in phrases)
+    if count > max_terms:
+        raise QueryError(f"q has {count} words; at most {max_terms} are searched")
+    if not any(w.stem for w in loose) and not phrases:
+        raise QueryError("q has no searchable words (only stop words, symbols or nothing)")
+    parts = [w.text for w in loose] + ['"' + " ".join(w.text for w in p) + '"' for p in phrases]
+    return ParsedQuery(tuple(loose), tuple(phrases), " ".join(parts))

@@ -1,0 +1,57 @@
+"""Autocomplete over titles and also-known-as names: a sorted table searched with bisect.
+
+Every name is stored once per word position ("complex regional pain syndrome", "regional pain
+syndrome", …), so a prefix of the whole name or of any later word is one binary search away:
+cheap enough to call on every keystroke.
+"""
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from .query import normalize
+
+SCAN_LIMIT = 2000  # candidates examined for one prefix; bounds the cost of one-letter prefixes
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str  # the title or also-known-as name that matched
+    type: str
+    slug: str
+
+
+class PrefixTable:
+    def __init__(self, names):
+        """`names`: (name, type, slug, is_title) for every title and also-known-as name."""
+        rows = []
+        for name, kind, slug, is_title in names:
+            words = normalize(name).split()
+            for position in range(len(words)):
+                key = " ".join(words[position:])
+                rows.append((key, position, len(name), not is_title, name, kind, slug))
+        rows.sort()
+        self.rows = rows
+        self.keys = [row[0] for row in rows]
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Names that start with `prefix`, then names with a later word starting with it;
+        shorter names and titles first within each group, one suggestion per entry."""
+        prefix = " ".join(normalize(prefix).split())
+        if not prefix:
+            return []
+        start = bisect_left(self.keys, prefix)
+        matches = []
+        for row in self.rows[start : start + SCAN_LIMIT]:
+            if not row[0].startswith(prefix):
+                break
+            matches.append(row)
+        matches.sort(key=lambda r: (r[1] > 0, r[2], r[3], r[4].casefold()))
+        seen, found = set(), []
+        for _, _, _, _, name, kind, slug in matches:
+            if (kind, slug) in seen:
+                continue
+            seen.add((kind, slug))
+            found.append(Suggestion(name, kind, slug))
+            if len(found) == limit:
+                break
+        return found

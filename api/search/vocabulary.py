@@ -1,0 +1,78 @@
+"""Unstemmed vocabulary with document frequencies: "did you mean" and half-typed words.
+
+Built once with the index (from the same documents) and saved beside it. Kept apart from the
+stemmed Whoosh fields because corrections must be real words, not stems ("physiotherapi"), and
+because indexing the whole body a second time through Whoosh would double the build time.
+"""
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from functools import lru_cache
+
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
+from whoosh.spelling import ListCorrector
+
+from .query import normalize
+
+_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
+
+
+def count_words(texts) -> Counter:
+    """Document frequency of every word across `texts` (one string per document)."""
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(set(_WORD.findall(normalize(text))))
+    return counts
+
+
+class Vocabulary:
+    def __init__(self, frequencies: dict[str, int]):
+        self.frequencies = frequencies
+        self.words = sorted(frequencies)
+
+    def frequency(self, word: str) -> int:
+        return self.frequencies.get(word, 0)
+
+    def _within(self, word: str, distance: int) -> set[str]:
+        dfa = levenshtein_automaton(word, distance, prefix=1).to_dfa()
+        found = set(find_all_matches(dfa, ListCorrector.Skipper(self.words)))
+        if distance == 1:  # swapped neighbours ("pian") count as one typo, as people type them
+            for i in range(len(word) - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped in self.frequencies:
+                    found.add(swapped)
+        found.discard(word)
+        return found
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Vocabulary per index, kept for the process
+    def correct(self, word: str) -> str | None:
+        """The most frequent close word if `word` looks misspelled: unknown, or rare (≤ 2
+        documents) while the close word is at least ten times as common."""
+        own = self.frequency(word)
+        if len(word) < 4 or own > 2:
+            return None
+        # a word the corpus knows is only "corrected" by one typo; an unknown one by up to two
+        for distance in (1, 2) if len(word) >= 6 and not own else (1,):
+            candidates = self._within(word, distance)
+            if own:
+                candidates = {c for c in candidates if self.frequency(c) >= own * 10}
+            if candidates:
+                return min(candidates, key=lambda c: (-self.frequency(c), c))
+        return None
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def complete(self, prefix: str, limit: int = 5) -> tuple[str, ...]:
+        """The most frequent words starting with `prefix` (for half-typed words)."""
+        if len(prefix) < 3:
+            return ()
+        start = bisect_left(self.words, prefix)
+        found = []
+        for word in self.words[start : start + 2000]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                found.append(word)
+        found.sort(key=lambda w: (-self.frequency(w), w))
+        return tuple(found[:limit])

@@ -1,0 +1,107 @@
+"""/v1/search and /v1/search/suggest: ranked, highlighted, faceted, typo-tolerant search."""
+
+import math
+from urllib.parse import urlencode
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import abort
+
+from schemas.output import SearchResultSchema, SuggestionListSchema
+from schemas.queries import SearchArgs, SuggestArgs
+
+from ..search import SearchRequest, SearchTimeout
+from ..search.highlight import highlight_entry
+from ..search.query import QueryError, parse_query
+from .common import Blueprint, json_response, service
+
+blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
+
+
+def _parse(q: str):
+    config = current_app.config
+    try:
+        return parse_query(q, 10_000, config["SEARCH_MAX_TERMS"])
+    except QueryError as exc:
+        abort(
+            400, message=str(exc), errors=[{"location": "query", "field": "q", "message": str(exc)}]
+        )
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.arguments(SearchArgs, location="query", as_kwargs=True)
+    @blp.response(200, SearchResultSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+    def get(self, q, type, tag, page, per_page):
+        """Search articles, conditions and treatments
+
+        Plain words and "quoted phrases"; misspelled and half-typed words still match.
+        Facets count the whole result set: the type facet ignores the `type` filter and the
+        tag facet ignores `tag`, so a client can offer the alternatives.
+        """
+        svc = service()
+        parsed = _parse(q)
+        request = SearchRequest(parsed, tuple(sorted(set(type))), tag, page, per_page)
+        try:
+            result = svc.search.search(request)
+        except SearchTimeout:
+            abort(503, message="The search took too long; try fewer or more specific words.")
+        items = []
+        for hit in result.hits:
+            entry = svc.store.public[hit.type][hit.slug]
+            summary = svc.representations.summary(entry)
+            items.append(
+                {
+                    "type": hit.type,
+                    "slug": hit.slug,
+                    "title": summary["title"],
+                    "summary": summary["summary"],
+                    "url": summary["url"],
+                    "score": hit.score,
+                    "highlights": highlight_entry(entry, result.stems),
+                }
+            )
+        suggestion = None
+        if result.suggestion:
+            url = "/v1/search?" + urlencode({"q": result.suggestion})
+            suggestion = {"query": result.suggestion, "url": url}
+        meta = {
+            "total": result.total,
+            "page": page,
+            "per_page": per_page,
+            "pages": max(1, math.ceil(result.total / per_page)),
+            "facets": result.facets,
+            "suggestion": suggestion,
+        }
+        return json_response({"items": items, "meta": meta})
+
+
+@blp.route("/suggest")
+class Suggest(MethodView):
+    @blp.arguments(SuggestArgs, location="query", as_kwargs=True)
+    @blp.response(200, SuggestionListSchema)
+    @blp.alt_response(400, response="BAD_REQUEST")
+    def get(self, q, limit):
+        """Autocomplete titles and also-known-as names
+
+        Names starting with the typed text first, then names with a later word starting with
+        it; shorter names first. At most `limit` (≤ 10), one per entry.
+        """
+        svc = service()
+        items = []
+        for suggestion in svc.search.suggest(q, limit):
+            summary = svc.representations.summary(
+                svc.store.public[suggestion.type][suggestion.slug]
+            )
+            items.append(
+                {
+                    "text": suggestion.text,
+                    "type": suggestion.type,
+                    "slug": suggestion.slug,
+                    "title": summary["title"],
+                    "url": summary["url"],
+                }
+            )
+        return json_response({"items": items})

@@ -1,0 +1,202 @@
+"""/v1/search and /v1/search/suggest on the bundled clinic content."""
+
+import re
+
+import pytest
+
+from .helpers import assert_problem
+
+
+def search(client, query: str, **params):
+    response = client.get("/v1/search", query_string={"q": query, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def top(body, n=1) -> list[str]:
+    return [item["slug"] for item in body["items"][:n]]
+
+
+def test_hit_shape_and_meta(bundled_client):
+    body = search(bundled_client, "ketamine infusion", per_page=2)
+    hit = body["items"][0]
+    assert set(hit) == {"type", "slug", "title", "summary", "url", "score", "highlights"}
+    assert hit["url"] == f"/v1/{hit['type']}s/{hit['slug']}"
+    assert hit["score"] > 0
+    meta = body["meta"]
+    assert meta["per_page"] == 2 and meta["page"] == 1
+    assert meta["pages"] == -(-meta["total"] // 2)
+    assert sum(meta["facets"]["type"].values()) == meta["total"]
+    assert meta["suggestion"] is None
+
+
+def test_title_outranks_body(bundled_client):
+    assert top(search(bundled_client, "fibromyalgia")) == ["fibromyalgia"]
+    assert top(search(bundled_client, "esketamine")) == ["esketamine-nasal-spray"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first", "suggestion"),
+    [
+        ("fibromyalgai", "fibromyalgia", "fibromyalgia"),
+        ("ketamin infusoin", "ketamine-infusion-therapy", "ketamine infusion"),
+        ("complex regional pian", "crps", "complex regional pain"),
+        ("depresion", "depression", "depression"),
+    ],
+)
+def test_typos_still_find_the_page_and_suggest(bundled_client, query, expected_first, suggestion):
+    body = search(bundled_client, query)
+    assert top(body) == [expected_first]
+    assert body["meta"]["suggestion"]["query"] == suggestion
+    assert body["meta"]["suggestion"]["url"] == "/v1/search?q=" + suggestion.replace(" ", "+")
+
+
+def test_half_typed_word_matches_without_a_suggestion(bundled_client):
+    body = search(bundled_client, "fibrom")
+    assert top(body) == ["fibromyalgia"]
+    assert body["meta"]["suggestion"] is None
+
+
+def test_stemming(bundled_client):
+    plural = search(bundled_client, "infusions")
+    singular = search(bundled_client, "infusion")
+    assert plural["meta"]["total"] == singular["meta"]["total"] > 0
+
+
+def test_phrase_is_stricter_than_words(bundled_client):
+    words = search(bundled_client, "pain regional")["meta"]["total"]
+    phrase = search(bundled_client, '"regional pain"')
+    assert 0 < phrase["meta"]["total"] <= words
+    assert top(phrase) == ["crps"]
+
+
+def test_filters_and_disjunctive_facets(bundled_client):
+    everything = search(bundled_client, "pain", per_page=50)
+    conditions = search(bundled_client, "pain", type="condition", per_page=50)
+    assert {i["type"] for i in conditions["items"]} == {"condition"}
+    assert conditions["meta"]["total"] == everything["meta"]["facets"]["type"]["condition"]
+    # the type facet ignores the type filter, so it still offers the other types
+    assert conditions["meta"]["facets"]["type"] == everything["meta"]["facets"]["type"]
+    two = search(bundled_client, "pain", type=["condition", "article"], per_page=50)
+    assert {i["type"] for i in two["items"]} == {"condition", "article"}
+    tagged = search(bundled_client, "pain", tag="ptsd", per_page=50)
+    assert tagged["meta"]["total"] == everything["meta"]["facets"]["tag"]["ptsd"]
+
+
+def test_pagination_is_consistent(bundled_client):
+    all_hits = top(search(bundled_client, "pain", per_page=50), 50)
+    pages = [top(search(bundled_client, "pain", per_page=5, page=n), 5) for n in (1, 2)]
+    assert pages[0] + pages[1] == all_hits[:10]
+    assert search(bundled_client, "pain", page=100)["items"] == []
+
+
+def test_highlights_mark_matches_and_escape_everything_else(bundled_client):
+    body = search(bundled_client, "treatments")
+    for item in body["items"]:
+        for highlight in item["highlights"]:
+            assert highlight["field"] in {"title", "summary", "body"}
+            without_marks = highlight["snippet"].replace("<mark>", "").replace("</mark>", "")
+            assert "<" not in without_marks and ">" not in without_marks
+    marked = [
+        m.lower()
+        for item in body["items"]
+        for h in item["highlights"]
+        for m in re.findall(r"<mark>(.*?)</mark>", h["snippet"])
+    ]
+    assert marked and set(marked) <= {"treatment", "treatments", "treated", "treat", "treating"}
+
+
+def test_suggest_prefixes(bundled_client):
+    items = bundled_client.get("/v1/search/suggest?q=chron").get_json()["items"]
+    assert items[0] == {
+        "text": "Chronic pain syndrome",
+        "type": "condition",
+        "slug": "chronic-pain-syndrome",
+        "title": "Chronic pain syndrome",
+        "url": "/v1/conditions/chronic-pain-syndrome",
+    }
+    # a later word of a name, and also-known-as names, match too
+    later = bundled_client.get("/v1/search/suggest?q=regional").get_json()["items"]
+    assert [i["slug"] for i in later] == ["crps"]
+    aka = bundled_client.get("/v1/search/suggest?q=reflex").get_json()["items"]
+    assert aka[0]["slug"] == "crps" and aka[0]["text"] != aka[0]["title"]
+    assert len(bundled_client.get("/v1/search/suggest?q=a").get_json()["items"]) <= 10
+    limited = bundled_client.get("/v1/search/suggest?q=d&limit=1").get_json()["items"]
+    assert len(limited) == 1
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+
+def test_field_syntax_does_not_reach_other_fields(client):
+    # the fixture pack has a draft; "status:draft" is two plain words and finds no draft
+    body = search(client, "status:draft knees")
+    assert "draft-article" not in top(body, 50)
+    body = search(client, "knees", per_page=50)
+    assert {i["slug"] for i in body["items"]} == {"knee-pain-basics", "knee-pain", "knee-injection"}
+
+
+def test_drafts_and_scheduled_are_never_indexed(client):
+    for query in ("secret draft body", "future body", "draft", "scheduled"):
+        slugs = [
+            i["slug"]
+            for i in client.get("/v1/search", query_string={"q": query}).get_json()["items"]
+        ]
+        assert "draft-article" not in slugs and "scheduled-article" not in slugs
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["*", "kn*", "knee~2", "[a TO z]", "title:knee", "NOT OR knee", '"open', "(knee", "knee AND"],
+)
+def test_query_syntax_is_plain_words(client, query):
+    response = client.get("/v1/search", query_string={"q": query})
+    if response.status_code == 400:
+        assert_problem(response, 400)
+    else:
+        assert response.status_code == 200
+        # operators and wildcards are ignored: the words alone decide, nothing is enumerated
+        plain = search(client, "knee")
+        assert response.get_json()["meta"]["total"] in (0, plain["meta"]["total"])
+
+
+@pytest.mark.parametrize("query", ["NOT NOT x", "*", "the of and", "😀😀", "\u202e\u200f"])
+def test_unsearchable_queries_are_400(client, query):
+    body = assert_problem(client.get("/v1/search", query_string={"q": query}), 400)
+    assert body["errors"][0]["field"] == "q"
+
+
+def test_length_and_term_caps(client):
+    assert_problem(client.get("/v1/search", query_string={"q": "k" * 201}), 400)
+    assert client.get("/v1/search", query_string={"q": "k" * 200}).status_code == 200
+    body = assert_problem(client.get("/v1/search", query_string={"q": "knee " * 13}), 400)
+    assert "at most 12" in body["detail"]
+    assert_problem(client.get("/v1/search", query_string={"q": "x" * 100_000}), 400)
+    assert_problem(client.get("/v1/search/suggest", query_string={"q": "k" * 101}), 400)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["q=%00", "q=%FF%FE", "q=knee%00pain", "q=%E2%80%AEknee", "q=knee%F0%9F%98%80", "q=%C3%28"],
+)
+def test_hostile_bytes_never_500(client, raw):
+    for path in ("/v1/search", "/v1/search/suggest"):
+        response = client.get(f"{path}?{raw}")
+        assert response.status_code in (200, 400), response.get_data(as_text=True)
+        if response.status_code == 400:
+            assert_problem(response, 400)
+
+
+def test_nfc_and_nfd_match_the_same(client):
+    nfc = search(client, "caf\u00e9 knee")
+    nfd = search(client, "cafe\u0301 knee")
+    assert nfc == nfd
+
+
+def test_missing_and_bad_parameters(client):
+    assert_problem(client.get("/v1/search"), 400)
+    assert_problem(client.get("/v1/search?q=knee&type=page"), 400)
+    assert_problem(client.get("/v1/search?q=knee&per_page=51"), 400)
+    assert_problem(client.get("/v1/search?q=knee&page=101"), 400)
+    assert_problem(client.get("/v1/search?q=knee&sort=title"), 400)
+    assert_problem(client.get("/v1/search/suggest?q=kn&limit=11"), 400)
