@@ -1,6 +1,7 @@
 """Application factory: `create_app(config=None)` is the only way an app is made."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 from flask import Flask
@@ -9,12 +10,13 @@ from flask.json.provider import JSONProvider
 from . import v1
 from .cli import register_cli
 from .config import Config, from_environment
-from .content.loader import load_store
+from .content.loader import content_version, load_store
+from .content.snapshot import read_snapshot
 from .content.store import Store
 from .problems import ProblemApi
 from .representations import Representations
 from .search import SearchBackend
-from .search.index import open_or_build
+from .search.index import STORE_FILE, index_path, open_or_build
 
 
 class OrjsonProvider(JSONProvider):
@@ -36,6 +38,13 @@ class ContentService:
     search: SearchBackend
 
 
+def _load_content(content_dir: str, index_dir: str) -> Store:
+    """The snapshot of unchanged content when one exists, else a full load and validation."""
+    version = content_version(content_dir)
+    snapshot = index_path(Path(index_dir), version) / STORE_FILE
+    return read_snapshot(snapshot, version) or load_store(content_dir)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Raises ContentErrors (listing every problem) when content is invalid."""
     app = Flask(__name__)
@@ -44,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
 
-    store = load_store(app.config["CONTENT_DIR"])
+    store = _load_content(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
     search = open_or_build(
         store,
         app.config["INDEX_DIR"],

@@ -97,7 +97,7 @@ def test_bad_section_keys_are_all_reported_with_file_lines():
 
 def test_blocks_tree_structure():
     rich = render_rich_text("Take *one* [dose](https://x.test).\n\n1. first\n2. second\n\n> quoted")
-    assert rich.blocks == (
+    assert rich.blocks == [
         {
             "type": "paragraph",
             "children": [
@@ -135,4 +135,4 @@ def test_blocks_tree_structure():
             "type": "quote",
             "children": [{"type": "paragraph", "children": [{"type": "text", "text": "quoted"}]}],
         },
-    )
+    ]

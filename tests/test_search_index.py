@@ -34,7 +34,7 @@ def store():
 def test_reused_when_content_is_unchanged(store, tmp_path):
     first = open_or_build(store, tmp_path)
     second = open_or_build(store, tmp_path)
-    assert first.path == second.path == index_path(tmp_path, store)
+    assert first.path == second.path == index_path(tmp_path, store.version)
     assert built_by(first.path) == built_by(second.path)
     assert second.document_count() == store.count() == 6
 
@@ -101,15 +101,15 @@ def test_searches_never_write_to_the_index(store, tmp_path):
 
 def test_searcher_is_reopened_after_fork(store, tmp_path):
     backend = open_or_build(store, tmp_path)
-    parent = backend._searcher()
+    parent = backend._open()
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: must not reuse the parent's searcher (shared file offsets)
-        os.write(write, b"1" if backend._searcher() is not parent else b"0")
+        os.write(write, b"1" if backend._open() is not parent else b"0")
         os._exit(0)
     os.waitpid(pid, 0)
     assert os.read(read, 1) == b"1"
-    assert backend._searcher() is parent
+    assert backend._open() is parent
 
 
 def test_cli_reindex_rebuilds_with_progress(tmp_path):

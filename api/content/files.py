@@ -35,7 +35,11 @@ class ContentErrors(Exception):
         return "\n".join(f"  {error}" for error in self.errors)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (every wheel is): ten times faster than Python's.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     pass
 
 

@@ -22,6 +22,7 @@ from .render import MarkdownError, render_markdown, render_rich_text
 from .store import ENTRY_CLASSES, Faq, Review, Site, Store, Tag, frozen_map
 
 WORDS_PER_MINUTE = 200
+_SCHEMAS = {kind: schema() for kind, schema in FRONT_MATTER_SCHEMAS.items()}  # built once: costly
 
 
 def _validate(schema, document, rel: str, errors: list):
@@ -102,7 +103,7 @@ def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines
     errors += yaml_errors
     if document is None:
         return None
-    data = _validate(FRONT_MATTER_SCHEMAS[kind](), document, rel, errors)
+    data = _validate(_SCHEMAS[kind], document, rel, errors)
     try:
         rendered = render_markdown(body, first_line=body_line)
     except MarkdownError as exc:
@@ -151,41 +152,55 @@ def _site(data: dict) -> Site:
     return Site(**{**data, "calls_to_action": ctas, "licence": frozen_map(data["licence"])})
 
 
+def content_files(root: Path):
+    """(kind, rel, path) of every file the pack may hold, in a fixed order; kind None for the
+    site and tags files. Dot files (editor swap files, .gitkeep) are not content."""
+    for name in ("site.yaml", "tags.yaml"):
+        if (root / name).is_file():
+            yield None, name, root / name
+    for kind, collection in COLLECTIONS.items():
+        directory = root / collection
+        for path in sorted(directory.glob("*")) if directory.is_dir() else ():
+            if not path.name.startswith("."):
+                yield kind, f"{collection}/{path.name}", path
+
+
+def content_version(content_dir: str | Path) -> str:
+    """Hash of every content file: names the search index and versions ETags."""
+    hasher = hashlib.sha256()
+    for _, rel, path in content_files(Path(content_dir)):
+        if path.is_file():
+            hasher.update(rel.encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()[:16]
+
+
 def load_store(content_dir: str | Path, today: date | None = None) -> Store:
     """Read, validate and render every content file; raise ContentErrors listing all problems."""
     root = Path(content_dir)
     errors: list[ContentError] = []
     if not root.is_dir():
         raise ContentErrors([ContentError(str(root), None, None, "content directory not found")])
-    hasher = hashlib.sha256()
     site = _load_yaml_file(root / "site.yaml", "site.yaml", SiteSchema(), errors)
     tags = _load_yaml_file(root / "tags.yaml", "tags.yaml", TagSchema(many=True), errors) or []
     entries: dict[str, dict] = {kind: {} for kind in COLLECTIONS}
     seen: dict[tuple[str, str], str] = {}
     lines: dict = {}
-    for name in ("site.yaml", "tags.yaml"):
-        if (root / name).is_file():
-            hasher.update(name.encode() + b"\0" + (root / name).read_bytes())
-    for kind, collection in COLLECTIONS.items():
-        for path in sorted((root / collection).glob("*")) if (root / collection).is_dir() else ():
-            rel = f"{collection}/{path.name}"
-            if path.name.startswith("."):
-                continue  # editor swap files and .gitkeep
-            if path.suffix != ".md" or not path.is_file():
-                errors.append(ContentError(rel, None, None, "unexpected file: entries are .md"))
-                continue
-            raw = path.read_bytes()
-            hasher.update(rel.encode() + b"\0" + raw)
-            entry = _load_entry(kind, path, rel, raw, errors, lines)
-            if entry is None:
-                continue
-            if (kind, entry.slug) in seen:
-                first = seen[(kind, entry.slug)]
-                msg = f"duplicate {kind} slug '{entry.slug}' (also used by {first})"
-                errors.append(ContentError(rel, None, "slug", msg))
-                continue
-            seen[(kind, entry.slug)] = rel
-            entries[kind][entry.slug] = entry
+    for kind, rel, path in content_files(root):
+        if kind is None:
+            continue
+        if path.suffix != ".md" or not path.is_file():
+            errors.append(ContentError(rel, None, None, "unexpected file: entries are .md"))
+            continue
+        entry = _load_entry(kind, path, rel, path.read_bytes(), errors, lines)
+        if entry is None:
+            continue
+        if (kind, entry.slug) in seen:
+            first = seen[(kind, entry.slug)]
+            msg = f"duplicate {kind} slug '{entry.slug}' (also used by {first})"
+            errors.append(ContentError(rel, None, "slug", msg))
+            continue
+        seen[(kind, entry.slug)] = rel
+        entries[kind][entry.slug] = entry
     tag_map = {}
     for tag in tags:
         if tag["slug"] in tag_map:
@@ -201,5 +216,6 @@ def load_store(content_dir: str | Path, today: date | None = None) -> Store:
         public=relations.public,
         related=relations.related,
         tagged=relations.tagged,
-        version=hasher.hexdigest()[:16],
+        version=content_version(root),
+        loaded_on=today or date.today(),
     )

@@ -6,9 +6,11 @@ independent layer, because content is authored by people and the output goes int
 """
 
 import re
+import zlib
 from dataclasses import dataclass
 
 import nh3
+import orjson
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -38,24 +40,58 @@ class TocItem:
     level: int
 
 
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    content: "RichText"
+def _pack(blocks) -> bytes:
+    return zlib.compress(orjson.dumps(blocks), 1)
 
 
 @dataclass(frozen=True)
 class RichText:
+    """One piece of rendered Markdown. The blocks tree is kept compressed: only apps that ask
+    for `format=blocks` need it, and as Python objects it would outweigh the HTML several times."""
+
     html: str
     text: str
-    blocks: tuple
+    packed_blocks: bytes
+
+    @property
+    def blocks(self) -> list:
+        return orjson.loads(zlib.decompress(self.packed_blocks))
 
 
 @dataclass(frozen=True)
-class Rendered(RichText):
-    toc: tuple[TocItem, ...]
+class Section:
+    key: str
+    title: str
+    heading_html: str
+    heading_block: bytes  # the heading's own block node, JSON
+    content: RichText
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A body: the part before the first `##` plus one Section per `##`. The whole-body forms are
+    joined from the pieces when asked for, so each piece is stored once."""
+
+    intro: RichText
     sections: tuple[Section, ...]
+    toc: tuple[TocItem, ...]
+
+    @property
+    def html(self) -> str:
+        return self.intro.html + "".join(s.heading_html + s.content.html for s in self.sections)
+
+    @property
+    def text(self) -> str:
+        parts = [self.intro.text] + [f"{s.title}\n\n{s.content.text}" for s in self.sections]
+        return "\n\n".join(part for part in parts if part)
+
+    @property
+    def blocks(self) -> list:
+        blocks = self.intro.blocks
+        for section in self.sections:
+            blocks.append(orjson.loads(section.heading_block))
+            blocks.extend(section.content.blocks)
+        return blocks
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
@@ -65,8 +101,12 @@ def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+# One configured cleaner: building the allow-lists on every call cost more than the cleaning.
+_cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_filter_attribute)
+
+
 def sanitize(html: str) -> str:
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_filter_attribute)
+    return _cleaner.clean(html)
 
 
 def slugify(text: str) -> str:
@@ -126,6 +166,10 @@ def _render(tokens: list[Token]) -> str:
     return sanitize(_md.renderer.render(tokens, _md.options, {}))
 
 
+def _rich(tokens: list[Token]) -> RichText:
+    return RichText(_render(tokens), plain_text(tokens), _pack(tokens_to_blocks(tokens)))
+
+
 def render_markdown(source: str, first_line: int = 1) -> Rendered:
     """Render one Markdown document; raises MarkdownError listing every bad section key.
 
@@ -136,31 +180,28 @@ def render_markdown(source: str, first_line: int = 1) -> Rendered:
     if errors:
         raise MarkdownError(errors)
     toc, sections = [], []
-    starts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             title = _plain_inline(tokens[index + 1]).strip()
             toc.append(TocItem(token.attrGet("id"), title, int(token.tag[1])))
+    starts = [i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
+    bounds = starts + [len(tokens)]
     for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else len(tokens)
-        body = tokens[start + 3 : end]  # skip heading_open, inline, heading_close
+        heading = tokens[start : start + 3]  # heading_open, inline, heading_close
+        (heading_block,) = tokens_to_blocks(heading)
         sections.append(
             Section(
                 key=tokens[start].attrGet("id"),
                 title=_plain_inline(tokens[start + 1]).strip(),
-                content=RichText(_render(body), plain_text(body), tokens_to_blocks(body)),
+                heading_html=_render(heading),
+                heading_block=orjson.dumps(heading_block),
+                content=_rich(tokens[start + 3 : bounds[position + 1]]),
             )
         )
-    return Rendered(
-        html=_render(tokens),
-        text=plain_text(tokens),
-        toc=tuple(toc),
-        sections=tuple(sections),
-        blocks=tokens_to_blocks(tokens),
-    )
+    intro = tokens[: starts[0]] if starts else tokens
+    return Rendered(intro=_rich(intro), sections=tuple(sections), toc=tuple(toc))
 
 
 def render_rich_text(source: str) -> RichText:
     """Short Markdown fields such as FAQ answers and evidence notes (no sections)."""
-    tokens = _md.parse(source)
-    return RichText(_render(tokens), plain_text(tokens), tokens_to_blocks(tokens))
+    return _rich(_md.parse(source))

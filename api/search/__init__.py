@@ -35,7 +35,7 @@ class SearchResult:
     total: int
     facets: Mapping[str, Mapping[str, int]]  # {"type": {...}, "tag": {...}}
     suggestion: str | None  # the corrected query, when a word looked misspelled
-    stems: frozenset[str]  # every indexed form that matched, corrections included
+    words: frozenset[str]  # surface words matching the query's stems: what highlights mark
 
 
 class SearchBackend(ABC):

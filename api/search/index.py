@@ -20,18 +20,19 @@ from pathlib import Path
 
 from whoosh.index import create_in
 
-from . import index_documents
-from .vocabulary import count_words
+from ..content.snapshot import write_snapshot
+from . import index_documents, vocabulary
 from .whoosh_backend import VOCABULARY_FILE, WhooshBackend, make_schema
 
-SCHEMA_VERSION = "s1"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s2"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
+STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
 KEEP_OLD = 2  # older index directories kept for processes still reading them
 log = logging.getLogger(__name__)
 
 
-def index_path(index_dir: Path, store) -> Path:
-    return Path(index_dir) / f"{store.version}-{SCHEMA_VERSION}"
+def index_path(index_dir: Path, version: str) -> Path:
+    return Path(index_dir) / f"{version}-{SCHEMA_VERSION}"
 
 
 @contextmanager
@@ -57,15 +58,15 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
         if progress:
             progress(count)
     writer.commit()
-    frequencies = count_words(texts)
-    (target / VOCABULARY_FILE).write_text(json.dumps(frequencies, separators=(",", ":")))
+    vocabulary.save(target / VOCABULARY_FILE, texts)
     meta = {
         "documents": count,
         "content_version": store.version,
         "schema": SCHEMA_VERSION,
         "built_by": f"{os.getpid()}@{time.time():.6f}",  # tells builds apart in tests and logs
     }
-    (target / META_FILE).write_text(json.dumps(meta))
+    write_snapshot(store, target / STORE_FILE)
+    (target / META_FILE).write_text(json.dumps(meta))  # written last: marks a complete build
     return count
 
 
@@ -112,7 +113,7 @@ def _prune(index_dir: Path, current: Path) -> None:
 def open_or_build(store, index_dir, time_limit=0.5, procs=1, force=False, progress=None):
     """A backend over the index for `store`, building (or rebuilding) it when needed."""
     index_dir = Path(index_dir)
-    path = index_path(index_dir, store)
+    path = index_path(index_dir, store.version)
     if not force and (backend := _usable(path, store, time_limit)):
         return backend
     with _locked(index_dir):

@@ -9,7 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.lang.porter import stem as porter_stem
 
 ANALYZER = StemmingAnalyzer()  # the same analysis the index uses for every text field
 _INVISIBLE = re.compile(
@@ -48,10 +49,35 @@ def normalize(text: str) -> str:
     return _INVISIBLE.sub(" ", text).casefold()
 
 
-@lru_cache(maxsize=200_000)  # the analyzer pipeline is slow per call; words repeat a lot
+_ANALYZER_TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # StemmingAnalyzer's tokenizer pattern
+_STOP_WORDS = STOP_WORDS
+_stems: dict[str, str] = {}
+
+
+def index_terms(text: str) -> list[str]:
+    """Exactly what ANALYZER yields for `text` (a test holds them equal), in one pass.
+
+    Indexing runs this over every word of every document; Whoosh's generator chain of
+    tokenizer and filters cost several times more for the same output.
+    """
+    terms = []
+    append, stems = terms.append, _stems
+    for word in _ANALYZER_TOKEN.findall(text.lower()):
+        if len(word) < 2 or word in _STOP_WORDS:
+            continue
+        stemmed = stems.get(word)
+        if stemmed is None:
+            stemmed = porter_stem(word)
+            if len(stems) < 500_000:  # bounded: a hostile corpus cannot grow it forever
+                stems[word] = stemmed
+        append(stemmed)
+    return terms
+
+
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str | None:
-    tokens = [t.text for t in ANALYZER(word)]
-    return tokens[0] if tokens else None
+    terms = index_terms(word)
+    return terms[0] if terms else None
 
 
 def _words(text: str) -> tuple[Word, ...]:

@@ -5,6 +5,7 @@ stemmed Whoosh fields because corrections must be real words, not stems ("physio
 because indexing the whole body a second time through Whoosh would double the build time.
 """
 
+import json
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -14,7 +15,7 @@ from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.spelling import ListCorrector
 
-from .query import normalize
+from .query import index_terms, normalize
 
 _WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
 
@@ -27,10 +28,32 @@ def count_words(texts) -> Counter:
     return counts
 
 
+def save(path, texts) -> None:
+    """Write the vocabulary of `texts`: frequencies, and the words behind each indexed stem."""
+    frequencies = count_words(texts)
+    forms: dict[str, list[str]] = {}
+    for word in sorted(frequencies):
+        terms = index_terms(word)
+        if terms:
+            forms.setdefault(terms[0], []).append(word)
+    data = {"frequencies": frequencies, "forms": forms}
+    path.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+
+
+def load(path) -> "Vocabulary":
+    data = json.loads(path.read_text())
+    return Vocabulary(data["frequencies"], data["forms"])
+
+
 class Vocabulary:
-    def __init__(self, frequencies: dict[str, int]):
+    def __init__(self, frequencies: dict[str, int], forms: dict[str, list[str]]):
         self.frequencies = frequencies
         self.words = sorted(frequencies)
+        self._forms = forms
+
+    def forms(self, stem: str) -> tuple[str, ...]:
+        """The words of the corpus that index as `stem` (what a highlight should mark)."""
+        return tuple(self._forms.get(stem, ()))
 
     def frequency(self, word: str) -> int:
         return self.frequencies.get(word, 0)

@@ -1,24 +1,29 @@
-"""Whoosh implementation of SearchBackend: BM25F over stemmed title/aka/summary/body fields.
+"""Whoosh implementation of SearchBackend.
 
-The index is opened read-only, once per process and thread (Whoosh searchers are not
-thread-safe, and an index opened before gunicorn forks must not share file offsets), and kept.
+The index (stemmed title, aka, summary and body fields with positions) is written by Whoosh and
+read through Whoosh. Per process, the open index keeps a reader, field statistics and an LRU of
+posting lists; a query is answered with set operations on cached postings plus BM25F scoring of
+the matching documents only (scoring.py), phrases through Whoosh's own phrase matcher.
+
+The index is opened read-only, once per process and thread (Whoosh readers are not thread-safe,
+and an index opened before gunicorn forks must not share file offsets), and kept.
 """
 
-import json
+import heapq
 import os
 import threading
 import time
-from functools import lru_cache
+from collections import defaultdict
 from pathlib import Path
 
-from whoosh.collectors import WrappingCollector
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import And, Or, Phrase, Term
-from whoosh.scoring import BM25F
+from whoosh.formats import Positions
+from whoosh.query import Or, Phrase
 
-from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout
-from .query import ANALYZER, ParsedQuery, Word, stem
+from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
+from .query import ANALYZER, ParsedQuery, Word, index_terms, stem
+from .scoring import LRU, FieldStats, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
 
@@ -26,34 +31,70 @@ FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
 VOCABULARY_FILE = "vocabulary.json"
 
 
+class FastPositions(Positions):
+    """Whoosh's Positions format, fed by `index_terms` instead of the analyzer chain: the same
+    terms and positions (renumbered past stop words), at a fraction of the indexing cost."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        positions = defaultdict(list)
+        for position, term in enumerate(index_terms(value)):
+            positions[term].append(position)
+        boost = self.field_boost
+        for term, found in positions.items():
+            yield term, len(found), len(found) * boost, self.encode(found)
+
+
+def _text_field() -> TEXT:
+    field = TEXT(analyzer=ANALYZER)
+    field.format = FastPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def make_schema() -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),
         type=ID(stored=True),
         tags=KEYWORD(stored=True, commas=True, scorable=False),
-        **{field: TEXT(analyzer=ANALYZER) for field in FIELD_BOOSTS},
+        **{field: _text_field() for field in FIELD_BOOSTS},
     )
 
 
-class BoundedCollector(WrappingCollector):
-    """Collects only `allowed` documents (None: all) and stops at `deadline`.
+class OpenIndex:
+    """One process's (and thread's) view of the index: reader, statistics, caches."""
 
-    One wrapper instead of Whoosh's FilterCollector + TimeLimitCollector: the latter starts a
-    timer thread per search and interrupts with SIGALRM, neither welcome in a gunicorn worker.
-    """
+    def __init__(self, path: Path, postings_cache: int = 4096):
+        self.searcher = FileStorage(str(path), readonly=True).open_index().searcher()
+        self.reader = self.searcher.reader()
+        self.stats = FieldStats(self.reader, FIELD_BOOSTS)
+        self.keys, self.by_type, self.by_tag = {}, defaultdict(set), defaultdict(set)
+        for docnum, stored in self.searcher.iter_docs():
+            self.keys[docnum] = stored["key"]
+            self.by_type[stored["type"]].add(docnum)
+            for tag in filter(None, stored["tags"].split(",")):
+                self.by_tag[tag].add(docnum)
+        self._postings = LRU(postings_cache)
+        self._phrases = LRU(1024)
 
-    def __init__(self, child, deadline: float, allowed: set | None):
-        super().__init__(child)
-        self.deadline = deadline
-        self.allowed = allowed
+    def postings(self, field: str, term: str) -> dict:
+        """{docnum: term frequency} for one term of one field (cached)."""
 
-    def collect_matches(self):
-        child, allowed = self.child, self.allowed
-        for count, docnum in enumerate(child.matches()):
-            if count % 64 == 0 and time.monotonic() > self.deadline:
-                raise SearchTimeout
-            if allowed is None or child.offset + docnum in allowed:
-                child.collect(docnum)
+        def read():
+            if not self.reader.doc_frequency(field, term):
+                return {}
+            return dict(self.reader.postings(field, term).items_as("frequency"))
+
+        return self._postings.get_or((field, term), read)
+
+    def docs_with(self, stems) -> set:
+        found = set()
+        for term in stems:
+            for field in FIELD_BOOSTS:
+                found.update(self.postings(field, term))
+        return found
+
+    def docs_with_phrase(self, stems: tuple) -> set:
+        query = Or([Phrase(field, list(stems)) for field in FIELD_BOOSTS])
+        return self._phrases.get_or(stems, lambda: set(self.searcher.docs_for_query(query)))
 
 
 def _word_group(word: Word, vocabulary: Vocabulary) -> tuple[set[str], str | None]:
@@ -70,106 +111,96 @@ def _word_group(word: Word, vocabulary: Vocabulary) -> tuple[set[str], str | Non
     return stems, correction
 
 
-def _field_terms(stems) -> Or:
-    return Or([Term(f, s, boost=b) for s in sorted(stems) for f, b in FIELD_BOOSTS.items()])
-
-
 class WhooshBackend(SearchBackend):
-    def __init__(self, path: Path, store, time_limit: float = 0.5, cache_size: int = 1024):
+    def __init__(self, path: Path, store, time_limit: float = 0.5):
         self.path = Path(path)
         self.time_limit = time_limit
-        frequencies = json.loads((self.path / VOCABULARY_FILE).read_text())
-        self.vocabulary = Vocabulary(frequencies)
+        self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
         self.prefixes = PrefixTable(
             (name, e.type, e.slug, name == e.title)
             for e in store.public_entries()
             for name in (e.title, *getattr(e, "also_known_as", ()))
         )
         self._local = threading.local()
-        self._tables = None  # docnum -> (type, tags), same in every process for one index
-        self._search_cached = lru_cache(maxsize=cache_size)(self._search)
 
-    # -- opening -----------------------------------------------------------------------------
-    def _searcher(self):
+    def _open(self) -> OpenIndex:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # after a fork, never reuse the parent's
-            storage = FileStorage(str(self.path), readonly=True)
-            local.searcher = storage.open_index().searcher(weighting=BM25F())
+            local.index = OpenIndex(self.path)
             local.pid = os.getpid()
-        return local.searcher
-
-    def _docnum_tables(self, searcher):
-        if self._tables is None:
-            by_type, by_tag, keys = {}, {}, {}
-            for docnum, stored in searcher.iter_docs():
-                keys[docnum] = stored["key"]
-                by_type.setdefault(stored["type"], set()).add(docnum)
-                for tag in filter(None, stored["tags"].split(",")):
-                    by_tag.setdefault(tag, set()).add(docnum)
-            self._tables = (by_type, by_tag, keys)
-        return self._tables
+        return local.index
 
     def document_count(self) -> int:
-        return self._searcher().doc_count()
+        return self._open().searcher.doc_count()
 
-    # -- querying ----------------------------------------------------------------------------
-    def _compile(self, parsed: ParsedQuery, conjunctive: bool):
-        groups, stems, corrected = [], set(), []
+    def _groups(self, parsed: ParsedQuery):
+        """(stems to score, stems that select documents, or a phrase) per query part."""
+        groups, corrected = [], {}
         for word in parsed.words:
-            if not word.stem:
-                continue
-            alternatives, correction = _word_group(word, self.vocabulary)
-            stems |= alternatives
-            groups.append(_field_terms(alternatives))
-            if correction:
-                corrected.append((word.text, correction))
+            if word.stem:
+                alternatives, correction = _word_group(word, self.vocabulary)
+                groups.append((alternatives, None))
+                if correction:
+                    corrected[word.text] = correction
         for phrase in parsed.phrases:
-            words = [w.stem for w in phrase if w.stem]
-            stems |= set(words)
-            groups.append(Or([Phrase(f, words, boost=b) for f, b in FIELD_BOOSTS.items()]))
-        query = And(groups) if conjunctive else Or(groups)
+            stems = tuple(w.stem for w in phrase if w.stem)
+            groups.append((set(stems), stems))
         suggestion = None
         if corrected:
-            fixes = dict(corrected)
-            suggestion = " ".join(fixes.get(p, p) for p in parsed.normalized.split(" "))
-        return query, frozenset(stems), suggestion
+            suggestion = " ".join(corrected.get(p, p) for p in parsed.normalized.split(" "))
+        return groups, suggestion
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return self._search_cached(request)
-
-    def _search(self, request: SearchRequest) -> SearchResult:
         deadline = time.monotonic() + self.time_limit
-        searcher = self._searcher()
-        by_type, by_tag, keys = self._docnum_tables(searcher)
-        query, stems, suggestion = self._compile(request.query, conjunctive=True)
-        matched = set(searcher.docs_for_query(query))
+        index = self._open()
+        groups, suggestion = self._groups(request.query)
+        selections = [
+            index.docs_with_phrase(phrase) if phrase else index.docs_with(stems)
+            for stems, phrase in groups
+        ]
+        matched = set.intersection(*selections) if selections else set()
         if not matched:  # nothing has every word: rank documents having any of them
-            query, stems, suggestion = self._compile(request.query, conjunctive=False)
-            matched = set(searcher.docs_for_query(query))
+            matched = set().union(*selections)
+        if time.monotonic() > deadline:
+            raise SearchTimeout
         in_types = (
-            set().union(*(by_type.get(t, set()) for t in request.types)) if request.types else None
+            set().union(*(index.by_type[t] for t in request.types)) if request.types else None
         )
-        in_tag = by_tag.get(request.tag, set()) if request.tag else None
+        in_tag = index.by_tag.get(request.tag, set()) if request.tag else None
         # Facets are disjunctive: each ignores its own filter, so clients can show alternatives.
         for_type_facet = matched & in_tag if in_tag is not None else matched
         for_tag_facet = matched & in_types if in_types is not None else matched
         final = for_type_facet & in_types if in_types is not None else for_type_facet
         facets = {
-            "type": {t: n for t in sorted(by_type) if (n := len(for_type_facet & by_type[t]))},
-            "tag": {t: n for t in sorted(by_tag) if (n := len(for_tag_facet & by_tag[t]))},
+            "type": {
+                t: n
+                for t, docs in sorted(index.by_type.items())
+                if (n := len(for_type_facet & docs))
+            },
+            "tag": {
+                t: n for t, docs in sorted(index.by_tag.items()) if (n := len(for_tag_facet & docs))
+            },
         }
-        hits = ()
+        stems = frozenset().union(*(s for s, _ in groups)) if groups else frozenset()
         start = (request.page - 1) * request.per_page
-        if final and start < len(final):
-            collector = searcher.collector(limit=start + request.per_page)
-            allowed = final if final != matched else None
-            searcher.search_with_collector(query, BoundedCollector(collector, deadline, allowed))
-            results = collector.results()
-            hits = tuple(
-                SearchHit(*keys[docnum].split(":", 1), score=round(score, 4))
-                for score, docnum in results.top_n[start:]
+        hits = ()
+        if start < len(final):
+            scores = score_documents(final, stems, index.postings, index.stats, FIELD_BOOSTS)
+            if time.monotonic() > deadline:
+                raise SearchTimeout
+            # ties break on the key, so pages never overlap or skip
+            best = heapq.nsmallest(
+                start + request.per_page, scores.items(), key=lambda i: (-i[1], index.keys[i[0]])
             )
-        return SearchResult(hits, len(final), facets, suggestion, stems)
+            hits = tuple(
+                SearchHit(*index.keys[doc].split(":", 1), score=round(score, 4))
+                for doc, score in best[start:]
+            )
+        typed = [w for w in request.query.words if w.stem]
+        typed += [w for phrase in request.query.phrases for w in phrase if w.stem]
+        words = frozenset(w for s in stems for w in self.vocabulary.forms(s))
+        words |= {w.text for w in typed}
+        return SearchResult(hits, len(final), facets, suggestion, words)
 
     def suggest(self, prefix: str, limit: int = 10):
         return self.prefixes.suggest(prefix, limit)

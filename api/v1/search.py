@@ -60,7 +60,7 @@ class Search(MethodView):
                     "summary": summary["summary"],
                     "url": summary["url"],
                     "score": hit.score,
-                    "highlights": highlight_entry(entry, result.stems),
+                    "highlights": highlight_entry(entry, result.words),
                 }
             )
         suggestion = None

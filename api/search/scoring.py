@@ -1,0 +1,69 @@
+"""BM25F ranking over cached postings: the candidate set is computed with set operations and
+only its documents are scored, instead of Whoosh's matcher tree walking every posting per query.
+
+Whoosh still stores and reads the postings; this module only does the arithmetic. Each field
+scores BM25 with its own length normalisation, weighted by its boost, summed over the query's
+terms (the BM25F family as Whoosh's own BM25F weighting computes it).
+"""
+
+import math
+from collections import OrderedDict
+
+K1 = 1.2
+B = 0.75
+
+
+class LRU(OrderedDict):
+    """A small least-recently-used cache (per process; requests only read what it returns)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key, compute):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = compute()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class FieldStats:
+    """Per field: average length and every document's length, read once when opened."""
+
+    def __init__(self, reader, fields):
+        self.documents = reader.doc_count()
+        docnums = list(reader.all_doc_ids())
+        self.lengths = {}
+        self.average = {}
+        for field in fields:
+            lengths = {d: reader.doc_field_length(d, field, 0) or 0 for d in docnums}
+            self.lengths[field] = lengths
+            total = sum(lengths.values())
+            self.average[field] = max(1.0, total / len(lengths)) if lengths else 1.0
+
+    def idf(self, document_frequency: int) -> float:
+        n = self.documents
+        return math.log(1 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def score_documents(candidates, terms, postings, stats: FieldStats, boosts: dict) -> dict:
+    """BM25F score of each candidate for `terms` (stems); `postings(field, term)` → {doc: tf}."""
+    scores = dict.fromkeys(candidates, 0.0)
+    for term in terms:
+        for field, boost in boosts.items():
+            found = postings(field, term)
+            if not found:
+                continue
+            weight = boost * stats.idf(len(found)) * (K1 + 1)
+            lengths, average = stats.lengths[field], stats.average[field]
+            norm = K1 * (1 - B)
+            slope = K1 * B / average
+            small, large = (found, scores) if len(found) < len(scores) else (scores, found)
+            for doc in small:
+                if doc in large:
+                    tf = found[doc]
+                    scores[doc] += weight * tf / (tf + norm + slope * lengths[doc])
+    return scores
