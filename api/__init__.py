@@ -7,7 +7,7 @@ import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
 
-from . import v1
+from . import delivery, ops, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.loader import content_version, load_store
@@ -67,5 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     api = ProblemApi(app)
     v1.register(api)
+    api.register_blueprint(ops.blp)
+    delivery.init_app(app)
     register_cli(app)
     return app

@@ -26,6 +26,14 @@ class Config:
     SEARCH_MAX_TERMS = 12  # words in one query (each adds postings to merge)
     SEARCH_TIME_LIMIT = 0.5  # seconds one search may take before it answers 503
     SEARCH_BUILD_PROCS = 2  # processes that build the index (Whoosh multiprocessing writer)
+    CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
+    CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
+    CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
+    CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
+    ACCESS_LOG = True  # one JSON line per request on stderr
+    V1_DEPRECATION = ""  # ISO date-time /v1 is (or will be) deprecated; empty: not deprecated
+    V1_SUNSET = ""  # ISO date-time after which /v1 answers 410 Gone
+    V1_DEPRECATION_LINK = ""  # page explaining the deprecation and the migration
 
     # flask-smorest
     API_TITLE = "Clinic Content API"

@@ -4,6 +4,8 @@ Each entry's summary and detail are dumped once (on first use) and kept: request
 filter and serialise them. The cache is filled lazily so start-up stays fast on 5,000+ entries.
 """
 
+import orjson
+
 from schemas.output import (
     EntryDetailSchema,
     EntrySummarySchema,
@@ -12,6 +14,8 @@ from schemas.output import (
 )
 
 from .content.store import Entry, Store
+from .delivery.caching import strong_etag
+from .lru import LRU
 
 _summary_schema = EntrySummarySchema()
 _detail_schema = EntryDetailSchema()
@@ -25,12 +29,18 @@ def _rich(rich, formats) -> dict | None:
     return None if rich is None else {f: getattr(rich, f) for f in formats}
 
 
+def pick(data: dict, fields) -> dict:
+    """A sparse fieldset: the chosen fields, and always `type` and `slug` to identify the item."""
+    return {k: v for k, v in data.items() if k in fields or k in ("type", "slug")}
+
+
 class Representations:
     def __init__(self, store: Store, site_url: str = ""):
         self.store = store
         self.site_url = (site_url or store.site.base_url).rstrip("/")
         self._summaries: dict = {}
-        self._details: dict = {}
+        self._details = LRU(4096)  # bounded: 5,000+ entries × formats would otherwise all stay
+        self._envelopes = LRU(4096)
 
     def tag_ref(self, slug: str) -> dict:
         return {"slug": slug, "label": self.store.tags[slug].label}
@@ -72,38 +82,61 @@ class Representations:
 
     def detail(self, entry: Entry, formats: tuple = DEFAULT_FORMATS) -> dict:
         """The whole entry; rich-text fields carry only the requested body formats."""
-        cached = self._details.get((entry.key, formats))
-        if cached is None:
-            review = entry.review
-            data = self._summary_data(entry)
+        return self._details.get_or((entry.key, formats), lambda: self._detail(entry, formats))
+
+    def _detail(self, entry: Entry, formats: tuple) -> dict:
+        review = entry.review
+        data = self._summary_data(entry)
+        data.update(
+            review={
+                "status": review.status,
+                "last_reviewed": review.last_reviewed,
+                "next_review_due": review.next_review_due,
+                "reviewer": dict(review.reviewer) if review.reviewer else None,
+            },
+            body={**_rich(entry.body, formats), "toc": [vars(i) for i in entry.body.toc]},
+            sections=[
+                {"key": s.key, "title": s.title, "url": f"{entry.path}/sections/{s.key}"}
+                for s in entry.body.sections
+            ],
+            faq=[{"question": f.question, "answer": _rich(f.answer, formats)} for f in entry.faq],
+            related=self._related_data(entry),
+        )
+        if entry.type == "condition":
+            data["quick_facts"] = [dict(f) for f in entry.quick_facts]
+        elif entry.type == "treatment":
             data.update(
-                review={
-                    "status": review.status,
-                    "last_reviewed": review.last_reviewed,
-                    "next_review_due": review.next_review_due,
-                    "reviewer": dict(review.reviewer) if review.reviewer else None,
-                },
-                body={**_rich(entry.body, formats), "toc": [vars(i) for i in entry.body.toc]},
-                sections=[
-                    {"key": s.key, "title": s.title, "url": f"{entry.path}/sections/{s.key}"}
-                    for s in entry.body.sections
-                ],
-                faq=[
-                    {"question": f.question, "answer": _rich(f.answer, formats)} for f in entry.faq
-                ],
-                related=self._related_data(entry),
+                how_it_works=_rich(entry.how_it_works, formats),
+                what_to_expect=dict(entry.what_to_expect),
+                side_effects=[dict(s) for s in entry.side_effects],
+                evidence_notes=_rich(entry.evidence_notes, formats),
             )
-            if entry.type == "condition":
-                data["quick_facts"] = [dict(f) for f in entry.quick_facts]
-            elif entry.type == "treatment":
-                data.update(
-                    how_it_works=_rich(entry.how_it_works, formats),
-                    what_to_expect=dict(entry.what_to_expect),
-                    side_effects=[dict(s) for s in entry.side_effects],
-                    evidence_notes=_rich(entry.evidence_notes, formats),
-                )
-            cached = self._details[(entry.key, formats)] = _detail_schema.dump(data)
-        return cached
+        return _detail_schema.dump(data)
+
+    def envelope(self, entry: Entry, formats: tuple, fields=None, include=()) -> dict:
+        """The detail response body: the entry (fields picked, relations expanded) and meta."""
+        data = self.detail(entry, formats)
+        if include:
+            data = dict(data)
+            related = dict(data["related"])
+            public = self.store.public
+            for relation in include:
+                kind = relation[:-1]
+                slugs = self.store.related[entry.key][relation]
+                related[relation] = [self.detail(public[kind][s], formats) for s in slugs]
+            data["related"] = related
+        if fields:
+            data = pick(data, fields)
+        return {"data": data, "meta": self.meta(entry)}
+
+    def envelope_bytes(self, entry: Entry, formats: tuple) -> tuple[bytes, str]:
+        """(body, ETag) of the default detail response, serialised and hashed once."""
+
+        def build():
+            body = orjson.dumps(self.envelope(entry, formats))
+            return body, strong_etag(body)
+
+        return self._envelopes.get_or((entry.key, formats), build)
 
     def meta(self, entry: Entry) -> dict:
         site = self.store.site

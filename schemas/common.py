@@ -22,3 +22,26 @@ def slug_field(**kwargs) -> fields.String:
 
 def slug_list(**kwargs) -> fields.List:
     return fields.List(slug_field(), load_default=list, **kwargs)
+
+
+# Names a client may pick with `fields=` and expand with `include=`, per entry type.
+_SUMMARY = ("type", "slug", "title", "summary", "url", "tags", "published", "updated")
+SUMMARY_FIELDS = {
+    "article": _SUMMARY + ("reading_time",),
+    "condition": _SUMMARY + ("reading_time", "also_known_as"),
+    "treatment": _SUMMARY + ("reading_time", "kind"),
+}
+_DETAIL = ("review", "body", "sections", "faq", "related")
+DETAIL_FIELDS = {
+    "article": SUMMARY_FIELDS["article"] + _DETAIL,
+    "condition": SUMMARY_FIELDS["condition"] + _DETAIL + ("quick_facts",),
+    "treatment": SUMMARY_FIELDS["treatment"]
+    + _DETAIL
+    + ("how_it_works", "what_to_expect", "side_effects", "evidence_notes"),
+}
+# Relation names each type exposes (declared on one side, resolved both ways).
+RELATIONS = {
+    "article": ("conditions", "treatments"),
+    "condition": ("articles", "treatments", "conditions"),
+    "treatment": ("articles", "conditions"),
+}

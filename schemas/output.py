@@ -262,3 +262,14 @@ class SuggestionSchema(Schema):
 
 class SuggestionListSchema(Schema):
     items = fields.List(fields.Nested(SuggestionSchema), required=True)
+
+
+class HealthSchema(Schema):
+    status = _str(required=True, metadata={"enum": ["ok"]})
+
+
+class ReadinessSchema(Schema):
+    status = _str(required=True, metadata={"enum": ["ready"]})
+    content_version = _str(required=True)
+    entries = fields.Integer(required=True, metadata={"description": "Public entries in the store"})
+    indexed = fields.Integer(required=True, metadata={"description": "Documents in the index"})

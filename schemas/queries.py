@@ -2,7 +2,14 @@
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from .common import ENTRY_TYPES, TREATMENT_KINDS, slug_field
+from .common import (
+    DETAIL_FIELDS,
+    ENTRY_TYPES,
+    RELATIONS,
+    SUMMARY_FIELDS,
+    TREATMENT_KINDS,
+    slug_field,
+)
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -15,20 +22,27 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class FormatList(fields.String):
-    """Comma-separated body formats, e.g. `format=html,blocks`; returned as a sorted tuple."""
+class CommaList(fields.String):
+    """A comma-separated choice of names, e.g. `fields=slug,title`; loads as a tuple in the
+    order of `choices`. An unknown name is an error listing the valid ones."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = tuple(choices)
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        parts = tuple(p.strip() for p in text.split(",") if p.strip())
-        unknown = [p for p in parts if p not in FORMATS]
+        parts = {p.strip() for p in text.split(",") if p.strip()}
+        unknown = sorted(parts - set(self.choices))
         if not parts or unknown:
-            raise ValidationError(f"must be a comma-separated list of {', '.join(FORMATS)}")
-        return tuple(f for f in FORMATS if f in parts)
+            bad = f"unknown: {', '.join(unknown)}; " if unknown else ""
+            raise ValidationError(f"{bad}valid values are {', '.join(self.choices)}")
+        return tuple(c for c in self.choices if c in parts)
 
 
 def _format_field():
-    return FormatList(
+    return CommaList(
+        FORMATS,
         load_default=("html", "text"),
         metadata={
             "description": "Body formats to include: any of html, text, blocks (comma-separated)",
@@ -37,7 +51,35 @@ def _format_field():
     )
 
 
-class DetailArgs(StrictSchema):
+def _fields_field(choices):
+    return CommaList(
+        choices,
+        load_default=None,
+        metadata={"description": "Sparse fieldset: only these fields (plus type and slug)"},
+    )
+
+
+def detail_args(kind: str) -> type:
+    """Query schema of one entry type's detail and section endpoints."""
+    return type(
+        f"{kind.title()}DetailArgs",
+        (StrictSchema,),
+        {
+            "format": _format_field(),
+            "fields": _fields_field(DETAIL_FIELDS[kind]),
+            "include": CommaList(
+                RELATIONS[kind],
+                load_default=(),
+                metadata={
+                    "description": "Related entries to embed whole (one level) instead of as "
+                    "summaries, e.g. include=conditions,treatments"
+                },
+            ),
+        },
+    )
+
+
+class SectionArgs(StrictSchema):
     format = _format_field()
 
 
@@ -62,12 +104,16 @@ class ArticleListArgs(PageArgs):
     condition = slug_field()
     treatment = slug_field()
     sort = _sort(("title", "published", "updated"), "-published")
+    # last: the name shadows marshmallow's `fields` module inside the class body
+    fields = _fields_field(SUMMARY_FIELDS["article"])
 
 
 class ConditionListArgs(PageArgs):
     tag = slug_field()
     treatment = slug_field()
     sort = _sort(("title", "published", "updated"), "title")
+    # last: the name shadows marshmallow's `fields` module inside the class body
+    fields = _fields_field(SUMMARY_FIELDS["condition"])
 
 
 class TreatmentListArgs(PageArgs):
@@ -75,6 +121,8 @@ class TreatmentListArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(TREATMENT_KINDS))
     condition = slug_field()
     sort = _sort(("title", "kind", "published", "updated"), "title")
+    # last: the name shadows marshmallow's `fields` module inside the class body
+    fields = _fields_field(SUMMARY_FIELDS["treatment"])
 
 
 class TagListArgs(PageArgs):

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from schemas.common import COLLECTIONS
+from schemas.common import COLLECTIONS, RELATIONS
 
 from .files import ContentError
 from .store import frozen_map
@@ -21,11 +21,7 @@ DECLARED = (
     ("condition", "related_conditions", "condition"),
 )
 # Relation names each type exposes, always present (possibly empty) so the output shape is stable.
-EXPOSED = {
-    "article": ("conditions", "treatments"),
-    "condition": ("articles", "treatments", "conditions"),
-    "treatment": ("articles", "conditions"),
-}
+EXPOSED = RELATIONS
 
 
 @dataclass(frozen=True)

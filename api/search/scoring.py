@@ -7,27 +7,9 @@ terms (the BM25F family as Whoosh's own BM25F weighting computes it).
 """
 
 import math
-from collections import OrderedDict
 
 K1 = 1.2
 B = 0.75
-
-
-class LRU(OrderedDict):
-    """A small least-recently-used cache (per process; requests only read what it returns)."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def get_or(self, key, compute):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = compute()
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
 
 
 class FieldStats:

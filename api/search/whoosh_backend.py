@@ -21,9 +21,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
+from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
 from .query import ANALYZER, ParsedQuery, Word, index_terms, stem
-from .scoring import LRU, FieldStats, score_documents
+from .scoring import FieldStats, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
 

@@ -11,6 +11,8 @@ from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
 from ..content.store import Entry
+from ..delivery.caching import newest, set_last_modified
+from ..representations import pick
 
 
 class StrictQueryParser(FlaskParser):
@@ -41,8 +43,13 @@ def get_entry(kind: str, slug: str) -> Entry:
     return entry
 
 
-def json_response(body, status: int = 200, headers=None) -> Response:
-    return Response(orjson.dumps(body), status=status, mimetype="application/json", headers=headers)
+def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> Response:
+    """A JSON response; `body` may already be serialised. A known ETag saves hashing it."""
+    data = body if isinstance(body, bytes) else orjson.dumps(body)
+    response = Response(data, status=status, mimetype="application/json", headers=headers)
+    if etag:
+        response.set_etag(etag)
+    return response
 
 
 def _page_url(page: int, per_page: int) -> str:
@@ -77,7 +84,7 @@ def list_entries(kind: str, args: dict) -> Response:
     svc = service()
     entries = list(svc.store.public[kind].values())
     for name, value in args.items():
-        if value is None or name in ("page", "per_page", "sort"):
+        if value is None or name in ("page", "per_page", "sort", "fields"):
             continue
         if name == "tag":
             entries = [e for e in entries if value in e.tags]
@@ -91,7 +98,12 @@ def list_entries(kind: str, args: dict) -> Response:
     # Ties break on slug so pages are stable between requests.
     entries.sort(key=lambda e: e.slug)
     entries.sort(key=lambda e: _sort_key(e, field), reverse=sort.startswith("-"))
-    return paginated(entries, args["page"], args["per_page"], svc.representations.summary)
+    if changed := newest(entries):
+        set_last_modified(changed)
+    render = svc.representations.summary
+    if fields := args.get("fields"):
+        return paginated(entries, args["page"], args["per_page"], lambda e: pick(render(e), fields))
+    return paginated(entries, args["page"], args["per_page"], render)
 
 
 def _sort_key(entry: Entry, field: str):
@@ -99,7 +111,16 @@ def _sort_key(entry: Entry, field: str):
     return value.casefold() if isinstance(value, str) else value
 
 
-def detail_response(entry: Entry, formats) -> Response:
-    svc = service()
-    reps = svc.representations
-    return json_response({"data": reps.detail(entry, formats), "meta": reps.meta(entry)})
+def detail_response(entry: Entry, formats, fields=None, include=()) -> Response:
+    reps = service().representations
+    set_last_modified(entry.updated)
+    if fields or include:
+        return json_response(reps.envelope(entry, formats, fields, include))
+    body, etag = reps.envelope_bytes(entry, formats)  # the common case: serialised once
+    return json_response(body, etag=etag)
+
+
+def site_last_modified() -> None:
+    """Responses that depend on the whole store change when its newest entry does."""
+    if changed := newest(service().store.public_entries()):
+        set_last_modified(changed)

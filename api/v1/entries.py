@@ -9,8 +9,9 @@ from flask_smorest import abort
 
 from schemas.common import COLLECTIONS
 from schemas.output import EntryEnvelopeSchema, EntryListSchema, SectionEnvelopeSchema
-from schemas.queries import DetailArgs
+from schemas.queries import SectionArgs, detail_args
 
+from ..delivery.caching import set_last_modified
 from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
 
 
@@ -26,18 +27,21 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
             return list_entries(kind, args)
 
     class Item(MethodView):
-        @blp.arguments(DetailArgs, location="query", as_kwargs=True)
+        @blp.arguments(detail_args(kind), location="query", as_kwargs=True)
         @blp.response(200, EntryEnvelopeSchema)
+        @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
-        def get(self, slug, format):
-            return detail_response(get_entry(kind, slug), format)
+        def get(self, slug, format, fields, include):
+            return detail_response(get_entry(kind, slug), format, fields, include)
 
     class SectionItem(MethodView):
-        @blp.arguments(DetailArgs, location="query", as_kwargs=True)
+        @blp.arguments(SectionArgs, location="query", as_kwargs=True)
         @blp.response(200, SectionEnvelopeSchema)
+        @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, slug, key, format):
             entry = get_entry(kind, slug)
+            set_last_modified(entry.updated)
             section = entry.section(key)
             if section is None:
                 keys = ", ".join(s.key for s in entry.body.sections) or "none"

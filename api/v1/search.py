@@ -13,7 +13,7 @@ from schemas.queries import SearchArgs, SuggestArgs
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
 from ..search.query import QueryError, parse_query
-from .common import Blueprint, json_response, service
+from .common import Blueprint, json_response, service, site_last_modified
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
 
@@ -42,6 +42,7 @@ class Search(MethodView):
         tag facet ignores `tag`, so a client can offer the alternatives.
         """
         svc = service()
+        site_last_modified()
         parsed = _parse(q)
         request = SearchRequest(parsed, tuple(sorted(set(type))), tag, page, per_page)
         try:
@@ -90,6 +91,7 @@ class Suggest(MethodView):
         it; shorter names first. At most `limit` (≤ 10), one per entry.
         """
         svc = service()
+        site_last_modified()
         items = []
         for suggestion in svc.search.suggest(q, limit):
             summary = svc.representations.summary(

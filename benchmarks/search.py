@@ -1,0 +1,485 @@
+"""Search benchmark on MedQuAD: cold build, restart, HTTP latency against SQLite FTS5, worker
+memory and result quality, in one run on the same queries.
+
+    python benchmarks/search.py [--source PATH] [--out DIR] [--rounds N]
+
+Prints a Markdown report, writes OUT/results.json and the marked section of benchmarks/README.md.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks import medquad  # noqa: E402
+
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+README = ROOT / "benchmarks" / "README.md"
+START, END = "<!-- search-results:start -->", "<!-- search-results:end -->"
+TARGETS = {"index_build_s": 6.0, "restart_s": 1.5, "ratio": 1.5, "worker_mb": 250.0}
+QUERIES = [
+    *("diabetes", "glaucoma", "asthma", "osteoporosis", "shingles", "multiple sclerosis"),
+    *("breast cancer", "parkinson's disease", "complex regional pain syndrome", "celiac disease"),
+    *("glaucoma treatment", "diabetes symptoms", "stroke causes", "gout prevention"),
+    *("migraine treatment", "cystic fibrosis inheritance", "epilepsy outlook", "kidney stones"),
+    *("sickle cell disease symptoms", "lupus treatment options", "chest pain", "memory loss"),
+    *("joint pain swelling", "blurred vision", "shortness of breath", "high blood sugar"),
+    *("chronic fatigue", "hearing loss children", "sleep apnea treatment", "back pain exercise"),
+    *('"high blood pressure"', '"heart attack" symptoms', '"type 1 diabetes"'),
+    '"chronic pain" treatment',
+    *("diabtes", "alzhiemer disease", "astma treatment", "glacoma", "osteoporsis"),
+    *("parkinsons symtoms", "schizophrenia treatmnet", "epilepsey"),
+]
+# (query, accepted document foci, case-insensitive): lay words, synonyms and abbreviations
+HAND_WRITTEN = [
+    ("herpes zoster", ["shingles"]),
+    ("hypertension", ["high blood pressure"]),
+    ("chronic obstructive pulmonary disease", ["copd"]),
+    ("myocardial infarction", ["heart attack"]),
+    ("crps", ["complex regional pain syndrome"]),
+    ("reflex sympathetic dystrophy", ["complex regional pain syndrome"]),
+    ("ibs", ["irritable bowel syndrome"]),
+    ("gluten intolerance", ["celiac disease"]),
+    ("shaking palsy", ["parkinson's disease"]),
+    ("kidney stone", ["kidney stones"]),
+    ("iron poor blood", ["anemia"]),
+    ("gouty arthritis", ["gout"]),
+    ("trouble sleeping", ["insomnia"]),
+    ("systemic lupus erythematosus", ["lupus", "systemic lupus erythematosus"]),
+    ("cloudy lens eye", ["cataract"]),
+    ("sickle cell anemia", ["sickle cell disease", "sickle cell anemia"]),
+]
+ASPECTS = {"symptoms": "symptoms", "causes": "causes", "treatment": "treatment"}
+ASPECTS |= {"prevention": "prevention", "outlook": "outlook", "exams and tests": "tests"}
+ASPECTS |= {"inheritance": "inherited"}
+
+
+def cold_child(kind: str, content: str, target: str) -> None:
+    """Runs in a fresh interpreter: prints the timings of one cold step as JSON."""
+    started = time.perf_counter()
+    import api
+    from api.content.loader import load_store
+    from api.search import index
+
+    out = {"import_s": time.perf_counter() - started}
+    started = time.perf_counter()
+    if kind == "build":
+        store = load_store(content)
+        out["load_store_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        out["documents"] = index.build(store, Path(target), procs=2)
+        out["index_build_s"] = time.perf_counter() - started
+    else:
+        api.create_app({"CONTENT_DIR": content, "INDEX_DIR": target})
+        out["create_app_s"] = time.perf_counter() - started
+    print(json.dumps(out))
+
+
+def cold_build(content: Path, out: Path) -> dict:
+    results = {}
+    for kind, target in (("build", out / "build-index"), ("app", out / "index")):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        argv = [sys.executable, __file__, "--cold", kind, str(content), str(target)]
+        done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        if done.returncode:
+            raise RuntimeError(f"cold {kind} failed:\n{done.stderr}")
+        results[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
+
+
+class Server:
+    """gunicorn started as the README serves it; always stopped by the `with` block."""
+
+    def __init__(self, content: Path, index: Path, log: Path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ, CONTENT_DIR=str(content), INDEX_DIR=str(index), PORT=str(port))
+        env["WEB_CONCURRENCY"] = "2"
+        env.pop("BIND", None)  # only 127.0.0.1
+        self.log = log.open("ab")
+        self.started = time.perf_counter()
+        argv = [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, path: str, timeout: float = 120.0) -> float:
+        """Seconds from Popen to the first 200 answer to `path` (polled every 10 ms)."""
+        while time.perf_counter() - self.started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see its log")
+            try:
+                if requests.get(self.url + path, timeout=10).status_code == 200:
+                    return time.perf_counter() - self.started
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.01)
+        raise TimeoutError(f"no 200 from {path} within {timeout}s")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def restarts(content: Path, index: Path, log: Path, times: int = 3) -> dict:
+    runs = []
+    for _ in range(times):
+        with Server(content, index, log) as server:
+            runs.append(server.wait_ready("/v1/search?q=diabetes"))
+    return {"median_s": sorted(runs)[len(runs) // 2], "runs_s": runs}
+
+
+def app_search(session, url: str, q: str) -> tuple[float, int, list[str], int | None]:
+    """(seconds, status, hit slugs, total) of one HTTP search."""
+    started = time.perf_counter()
+    try:
+        response = session.get(f"{url}/v1/search", params={"q": q, "per_page": 10}, timeout=10)
+    except requests.RequestException:
+        return time.perf_counter() - started, 0, [], None
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        return elapsed, response.status_code, [], None
+    body = response.json()
+    return elapsed, 200, [item["slug"] for item in body["items"]], body["meta"]["total"]
+
+
+def fts5_build(store) -> tuple[sqlite3.Connection, float]:
+    from api.search import index_documents
+
+    started = time.perf_counter()
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, title, aka, summary, body, "
+        "tokenize='porter unicode61')"
+    )
+    rows = (
+        (d["key"], d["title"], d["aka"], d["summary"], d["body"]) for d in index_documents(store)
+    )
+    db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", rows)
+    db.commit()
+    return db, time.perf_counter() - started
+
+
+def fts5_query(q: str) -> str:
+    """Plain words as quoted tokens, quoted phrases as phrases, all ANDed."""
+    if q.count('"') % 2:
+        q = q[: q.rfind('"')] + " " + q[q.rfind('"') + 1 :]
+    parts = [p or w for p, w in re.findall(r'"([^"]*)"|([^\s"]+)', q) if (p or w).strip()]
+    return " ".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
+def fts5_search(db, q: str) -> tuple[float, int, list[str], int | None]:
+    """(seconds, 200 or 0 on error, hit slugs, total): the ranked page and the count."""
+    match = fts5_query(q)
+    started = time.perf_counter()
+    try:
+        rows = db.execute(
+            "SELECT key, bm25(docs, 0.0, 4.0, 3.0, 2.0, 1.0) AS r, "
+            "snippet(docs, 4, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ? "
+            "ORDER BY r LIMIT 10",
+            (match,),
+        ).fetchall()
+        total = db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (match,)).fetchone()[0]
+    except sqlite3.Error:
+        return time.perf_counter() - started, 0, [], None
+    return time.perf_counter() - started, 200, [r[0].split(":", 1)[1] for r in rows], total
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def latency(search, rounds: int) -> dict:
+    """Every query `rounds` times in order; p50/p95 (ms) of round 1, rounds 2..N and all."""
+    per_round, first = [], []
+    for number in range(rounds):
+        times = []
+        for q in QUERIES:
+            elapsed, status, _, total = search(q)
+            times.append(elapsed * 1000)
+            if number == 0:
+                first.append({"q": q, "status": status, "total": total, "ms": elapsed * 1000})
+        per_round.append(times)
+    groups = {"round 1": per_round[0], "rounds 2..N": sum(per_round[1:], [])}
+    groups["overall"] = sum(per_round, [])
+    stats = {
+        name: {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
+        for name, v in groups.items()
+        if v
+    }
+    return {"stats": stats, "queries": first}
+
+
+def proc_memory(pid: int) -> dict:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = dict(re.findall(r"^(VmHWM|VmRSS):\s+(\d+) kB", status, re.M))
+    pss = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
+    return {"hwm_mb": int(found["VmHWM"]) / 1024, "rss_mb": int(found["VmRSS"]) / 1024} | {
+        "pss_mb": int(pss.group(1)) / 1024
+    }
+
+
+def server_memory(master: int) -> dict:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    workers = [proc_memory(int(pid)) for pid in children]
+    largest = {key: max(w[key] for w in workers) for key in workers[0]} if workers else {}
+    return {"master": proc_memory(master), "workers": workers, "max_worker": largest}
+
+
+def misspell(focus: str) -> str | None:
+    """Swap two adjacent letters in the middle of the longest word (of 6+ letters)."""
+    word = max(re.findall(r"[A-Za-z]+", focus), key=len, default="")
+    middle = len(word) // 2 - 1
+    typo = word[:middle] + word[middle + 1 : middle + 2] + word[middle] + word[middle + 2 :]
+    return focus.replace(word, typo, 1) if len(word) >= 6 and typo != word else None
+
+
+def quality_sets(source: Path) -> dict:
+    """{set name: [(query, relevant slugs)]}, generated deterministically from the corpus."""
+    with source.open(encoding="utf-8") as handle:
+        docs = [json.loads(line) for line in handle if line.strip()]
+    slugs = medquad.numbered([medquad.slug_for(doc["id"]) for doc in docs])  # as converted
+    foci: dict[str, dict] = {}
+    for doc, slug in zip(docs, slugs, strict=True):
+        focus = (doc.get("focus") or "").strip()
+        entry = foci.setdefault(focus.casefold(), {"focus": focus, "slugs": set(), "qtypes": set()})
+        entry["slugs"].add(slug)
+        entry["qtypes"] |= {s.get("qtype") for s in doc.get("sections") or ()} & ASPECTS.keys()
+    eligible = sorted(k for k, e in foci.items() if 1 <= len(k.split()) <= 4 and e["qtypes"])
+    rng = random.Random(42)
+    named, typos = [], []
+    for key in rng.sample(eligible, min(150, len(eligible))):
+        entry = foci[key]
+        aspect = ASPECTS[rng.choice(sorted(entry["qtypes"]))]
+        named.append((f"{entry['focus']} {aspect}", entry["slugs"]))
+        if typo := misspell(entry["focus"]):
+            typos.append((f"{typo} {aspect}", entry["slugs"]))
+    hand = [(q, set().union(*(foci[f]["slugs"] for f in names))) for q, names in HAND_WRITTEN]
+    return {"name + aspect": named, "misspelled": typos, "hand-written": hand}
+
+
+def quality(sets: dict, search) -> dict:
+    """hit@10 and MRR of `search` per set, plus the queries answered with an error."""
+    result = {}
+    for name, queries in sets.items():
+        found = reciprocal = 0.0
+        errors = []
+        for q, relevant in queries:
+            _, status, slugs, _ = search(q)
+            if status != 200:
+                errors.append({"q": q, "status": status})
+            rank = next((i for i, s in enumerate(slugs[:10], 1) if s in relevant), None)
+            found += bool(rank)
+            reciprocal += 1 / rank if rank else 0.0
+        n = len(queries)
+        result[name] = {"n": n, "hit@10": found / n, "mrr": reciprocal / n, "errors": errors}
+    return result
+
+
+def machine() -> dict:
+    import whoosh
+
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    return {
+        "cpu": model.group(1) if model else platform.processor(),
+        "cores": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "whoosh": whoosh.versionstring(),
+        "date": subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip(),
+    }
+
+
+def verdict(value: float, target: float) -> str:
+    return "PASS" if value <= target else "MISS"
+
+
+def report(r: dict, rounds: int) -> str:
+    m, cold, app, fts = r["machine"], r["cold"], r["app_latency"]["stats"], r["fts5_latency"]
+    ratio = {g: {p: app[g][p] / fts["stats"][g][p] for p in ("p50", "p95")} for g in app}
+    r["ratios"] = ratio
+    worker = r["memory"]["after_latency"]["max_worker"]
+    lines = [
+        f"Run {m['date']} on {m['cpu']}, {m['cores']} cores; Python {m['python']}, "
+        f"SQLite {m['sqlite']}, Whoosh {m['whoosh']}. Corpus: {r['documents']} MedQuAD condition "
+        f"pages; {len(QUERIES)} queries × {rounds} rounds. Times in ms unless marked.",
+        "",
+        "| target | measured | target | |",
+        "|---|---|---|---|",
+    ]
+    checks = [
+        ("index cold build (procs=2)", cold["build"]["index_build_s"], "index_build_s", "s"),
+        ("restart, unchanged content (median)", r["restart"]["median_s"], "restart_s", "s"),
+        ("HTTP p50 / FTS5 p50, steady", ratio["rounds 2..N"]["p50"], "ratio", "×"),
+        ("HTTP p50 / FTS5 p50, round 1", ratio["round 1"]["p50"], "ratio", "×"),
+        ("worker peak RSS (VmHWM)", worker["hwm_mb"], "worker_mb", " MB"),
+    ]
+    for label, value, key, unit in checks:
+        target = TARGETS[key]
+        lines.append(
+            f"| {label} | {value:.2f}{unit} | ≤ {target:g}{unit} | **{verdict(value, target)}** |"
+        )
+    runs = ", ".join(f"{s:.2f}" for s in r["restart"]["runs_s"])
+    lines += [
+        "",
+        "**Cold build** (fresh interpreter each): "
+        f"`load_store` {cold['build']['load_store_s']:.2f} s, "
+        f"index build {cold['build']['index_build_s']:.2f} s, whole `create_app` "
+        f"{cold['app']['create_app_s']:.2f} s (imports {cold['app']['import_s']:.2f} s more). "
+        f"FTS5 build (in memory, same fields): {r['fts5_build_s']:.2f} s.",
+        "",
+        f"**Restart** (gunicorn, 2 workers, Popen → first 200 of `/v1/search?q=diabetes`): "
+        f"median {r['restart']['median_s']:.2f} s; runs {runs} s.",
+        "",
+        "**Latency**: app over HTTP (gunicorn, 2 sync workers, a new connection each request) "
+        "against FTS5 in-process (ranked top 10 with snippet + count).",
+        "",
+        "| queries | n | app p50 | app p95 | FTS5 p50 | FTS5 p95 | p50 ratio | p95 ratio |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for group, s in app.items():
+        f = fts["stats"][group]
+        lines.append(
+            f"| {group} | {s['n']} | {s['p50']:.2f} | {s['p95']:.2f} | {f['p50']:.3f} | "
+            f"{f['p95']:.3f} | {ratio[group]['p50']:.1f} | {ratio[group]['p95']:.1f} |"
+        )
+    mem = r["memory"]
+    lines += ["", "**Memory** (MB; max over the 2 workers, and the master):", ""]
+    lines += ["| process | VmHWM | VmRSS | Pss |", "|---|---|---|---|"]
+    for label, key, who in (
+        ("worker, after latency", "after_latency", "max_worker"),
+        ("worker, after quality", "after_quality", "max_worker"),
+        ("master, after quality", "after_quality", "master"),
+    ):
+        v = mem[key][who]
+        lines.append(f"| {label} | {v['hwm_mb']:.0f} | {v['rss_mb']:.0f} | {v['pss_mb']:.0f} |")
+    lines += ["", "**Quality** (top 10; relevant = every page of the same focus):", ""]
+    lines += ["| queries | n | app hit@10 | app MRR | FTS5 hit@10 | FTS5 MRR |"]
+    lines += ["|---|---|---|---|---|---|"]
+    for name, a in r["quality"]["app"].items():
+        f = r["quality"]["fts5"][name]
+        lines.append(
+            f"| {name} | {a['n']} | {a['hit@10']:.1%} | {a['mrr']:.3f} | {f['hit@10']:.1%} | "
+            f"{f['mrr']:.3f} |"
+        )
+    for engine, data in (("app", r["app_latency"]), ("FTS5", fts)):
+        empty = [q["q"] for q in data["queries"] if q["status"] == 200 and not q["total"]]
+        failed = [f"{q['q']} ({q['status']})" for q in data["queries"] if q["status"] != 200]
+        errors = sum(len(v["errors"]) for v in r["quality"][engine.lower()].values())
+        lines.append(
+            f"\n{engine}: latency queries with 0 hits: {', '.join(empty) or 'none'}; "
+            f"errors: {', '.join(failed) or 'none'}; quality queries with errors: {errors}."
+        )
+    lines += ["", "FTS5 ranks with bm25 weights 4/3/2/1 on title/aka/summary/body (0 on the"]
+    lines += [
+        "unindexed key); it has no typo tolerance and no any-word fallback (words are ANDed)."
+    ]
+    return "\n".join(lines) + "\n"
+
+
+INTRO = """# Benchmarks
+
+Every benchmark runs on MedQuAD (5,486 NIH health documents read from `../shared/data/medquad/`),
+converted into this project's content format by `benchmarks/medquad.py`. Run them all with
+`make bench`, or one at a time, e.g. `.venv/bin/python benchmarks/search.py`. Each writes its
+results into its own marked section of this file; everything outside the markers is kept.
+
+## Search (`benchmarks/search.py`)
+
+`.venv/bin/python benchmarks/search.py [--source PATH] [--out DIR] [--rounds N]` measures, in one
+run and on the same queries: the cold build (`load_store`, the Whoosh index build with 2
+processes, the whole `create_app`, each in a fresh interpreter); a gunicorn restart on unchanged
+content (Popen to the first 200 search answer); search latency over HTTP against 2 gunicorn
+workers, compared with SQLite FTS5 in-process on the same documents and queries (round 1 with
+cold per-process caches, later rounds steady); the peak memory of a serving worker; and result
+quality (hit in top 10 and MRR) for generated "name + aspect" queries, misspelled variants and
+hand-written queries. Results also go to `benchmarks/out/search/results.json`.
+"""
+
+
+def write_readme(section: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else INTRO
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    README.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=medquad.DEFAULT_SOURCE)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "search")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cold", nargs=3, help=argparse.SUPPRESS)  # internal: one cold step
+    args = parser.parse_args()
+    if args.cold:
+        cold_child(*args.cold)
+        return 0
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+    except sqlite3.OperationalError:
+        parser.error(f"SQLite {sqlite3.sqlite_version} has no FTS5")
+    out, content = args.out.resolve(), args.out.resolve() / "content"
+    out.mkdir(parents=True, exist_ok=True)
+    medquad.main([str(content), "--source", str(args.source)])
+    r = {"machine": machine(), "rounds": max(2, args.rounds)}
+    print("cold builds…", file=sys.stderr)
+    r["cold"] = cold_build(content, out)
+    r["documents"] = r["cold"]["build"]["documents"]
+    print("restarts…", file=sys.stderr)
+    log = out / "gunicorn.log"
+    r["restart"] = restarts(content, out / "index", log)
+    from api.content.loader import load_store
+
+    db, r["fts5_build_s"] = fts5_build(load_store(content))
+    sets = quality_sets(args.source)
+    print("latency and quality…", file=sys.stderr)
+    with Server(content, out / "index", log) as server, requests.Session() as session:
+        server.wait_ready("/v1/site")  # ready without warming any search cache
+
+        def app(q):
+            return app_search(session, server.url, q)
+
+        r["app_latency"] = latency(app, r["rounds"])
+        r["memory"] = {"after_latency": server_memory(server.proc.pid)}
+        r["quality"] = {"app": quality(sets, app)}
+        r["memory"]["after_quality"] = server_memory(server.proc.pid)
+    r["fts5_latency"] = latency(lambda q: fts5_search(db, q), r["rounds"])
+    r["quality"]["fts5"] = quality(sets, lambda q: fts5_search(db, q))
+    section = report(r, r["rounds"])
+    (out / "results.json").write_text(json.dumps(r, indent=2, default=sorted))
+    write_readme(section)
+    print(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
