@@ -23,7 +23,6 @@ class Config:
     CONTENT_DIR = str(ROOT / "content")
     INDEX_DIR = str(ROOT / "instance" / "index")
     SITE_URL = ""  # canonical site base URL; empty = take base_url from content/site.yaml
-    SEARCH_MAX_TERMS = 12  # words in one query (each adds postings to merge)
     SEARCH_TIME_LIMIT = 0.5  # seconds one search may take before it answers 503
     SEARCH_BUILD_PROCS = 2  # processes that build the index (Whoosh multiprocessing writer)
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response

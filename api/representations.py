@@ -113,7 +113,7 @@ class Representations:
             )
         return _detail_schema.dump(data)
 
-    def envelope(self, entry: Entry, formats: tuple, fields=None, include=()) -> dict:
+    def envelope(self, entry: Entry, formats: tuple, fields=None, include=None) -> dict:
         """The detail response body: the entry (fields picked, relations expanded) and meta."""
         data = self.detail(entry, formats)
         if include:

@@ -30,7 +30,7 @@ from benchmarks import medquad  # noqa: E402
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- search-results:start -->", "<!-- search-results:end -->"
-TARGETS = {"index_build_s": 6.0, "restart_s": 1.5, "ratio": 1.5, "worker_mb": 250.0}
+TARGETS = {"index_build_s": 6.0, "restart_s": 1.5, "ratio": 1.5, "mb": 250.0}
 QUERIES = [
     *("diabetes", "glaucoma", "asthma", "osteoporosis", "shingles", "multiple sclerosis"),
     *("breast cancer", "parkinson's disease", "complex regional pain syndrome", "celiac disease"),
@@ -44,24 +44,19 @@ QUERIES = [
     *("diabtes", "alzhiemer disease", "astma treatment", "glacoma", "osteoporsis"),
     *("parkinsons symtoms", "schizophrenia treatmnet", "epilepsey"),
 ]
-# (query, accepted document foci, case-insensitive): lay words, synonyms and abbreviations
+# "query: accepted foci (|-separated, case-insensitive)": lay words, synonyms and abbreviations
 HAND_WRITTEN = [
-    ("herpes zoster", ["shingles"]),
-    ("hypertension", ["high blood pressure"]),
-    ("chronic obstructive pulmonary disease", ["copd"]),
-    ("myocardial infarction", ["heart attack"]),
-    ("crps", ["complex regional pain syndrome"]),
-    ("reflex sympathetic dystrophy", ["complex regional pain syndrome"]),
-    ("ibs", ["irritable bowel syndrome"]),
-    ("gluten intolerance", ["celiac disease"]),
-    ("shaking palsy", ["parkinson's disease"]),
-    ("kidney stone", ["kidney stones"]),
-    ("iron poor blood", ["anemia"]),
-    ("gouty arthritis", ["gout"]),
-    ("trouble sleeping", ["insomnia"]),
-    ("systemic lupus erythematosus", ["lupus", "systemic lupus erythematosus"]),
-    ("cloudy lens eye", ["cataract"]),
-    ("sickle cell anemia", ["sickle cell disease", "sickle cell anemia"]),
+    tuple(item.split(": "))
+    for item in (
+        "herpes zoster: shingles; hypertension: high blood pressure; crps: complex regional "
+        "pain syndrome; reflex sympathetic dystrophy: complex regional pain syndrome; chronic "
+        "obstructive pulmonary disease: copd; myocardial infarction: heart attack; ibs: "
+        "irritable bowel syndrome; gluten intolerance: celiac disease; shaking palsy: "
+        "parkinson's disease; kidney stone: kidney stones; iron poor blood: anemia; gouty "
+        "arthritis: gout; trouble sleeping: insomnia; systemic lupus erythematosus: lupus|"
+        "systemic lupus erythematosus; cloudy lens eye: cataract; sickle cell anemia: sickle "
+        "cell disease|sickle cell anemia"
+    ).split("; ")
 ]
 ASPECTS = {"symptoms": "symptoms", "causes": "causes", "treatment": "treatment"}
 ASPECTS |= {"prevention": "prevention", "outlook": "outlook", "exams and tests": "tests"}
@@ -225,13 +220,14 @@ def latency(search, rounds: int) -> dict:
             if number == 0:
                 first.append({"q": q, "status": status, "total": total, "ms": elapsed * 1000})
         per_round.append(times)
-    groups = {"round 1": per_round[0], "rounds 2..N": sum(per_round[1:], [])}
-    groups["overall"] = sum(per_round, [])
-    stats = {
-        name: {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
-        for name, v in groups.items()
-        if v
-    }
+    stats = {}
+    for name, v in (
+        ("round 1", per_round[:1]),
+        ("rounds 2..N", per_round[1:]),
+        ("overall", per_round),
+    ):
+        v = sum(v, [])
+        stats[name] = {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
     return {"stats": stats, "queries": first}
 
 
@@ -239,9 +235,8 @@ def proc_memory(pid: int) -> dict:
     status = Path(f"/proc/{pid}/status").read_text()
     found = dict(re.findall(r"^(VmHWM|VmRSS):\s+(\d+) kB", status, re.M))
     pss = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
-    return {"hwm_mb": int(found["VmHWM"]) / 1024, "rss_mb": int(found["VmRSS"]) / 1024} | {
-        "pss_mb": int(pss.group(1)) / 1024
-    }
+    kb = {"hwm_mb": found["VmHWM"], "rss_mb": found["VmRSS"], "pss_mb": pss.group(1)}
+    return {key: int(value) / 1024 for key, value in kb.items()}
 
 
 def server_memory(master: int) -> dict:
@@ -279,25 +274,26 @@ def quality_sets(source: Path) -> dict:
         named.append((f"{entry['focus']} {aspect}", entry["slugs"]))
         if typo := misspell(entry["focus"]):
             typos.append((f"{typo} {aspect}", entry["slugs"]))
-    hand = [(q, set().union(*(foci[f]["slugs"] for f in names))) for q, names in HAND_WRITTEN]
+    hand = [
+        (q, set().union(*(foci[f]["slugs"] for f in names.split("|")))) for q, names in HAND_WRITTEN
+    ]
     return {"name + aspect": named, "misspelled": typos, "hand-written": hand}
 
 
 def quality(sets: dict, search) -> dict:
-    """hit@10 and MRR of `search` per set, plus the queries answered with an error."""
+    """hit@10 and MRR of `search` per set; the queries missed and those answered with an error."""
     result = {}
     for name, queries in sets.items():
-        found = reciprocal = 0.0
-        errors = []
+        ranks, errors = {}, []
         for q, relevant in queries:
             _, status, slugs, _ = search(q)
             if status != 200:
                 errors.append({"q": q, "status": status})
-            rank = next((i for i, s in enumerate(slugs[:10], 1) if s in relevant), None)
-            found += bool(rank)
-            reciprocal += 1 / rank if rank else 0.0
-        n = len(queries)
-        result[name] = {"n": n, "hit@10": found / n, "mrr": reciprocal / n, "errors": errors}
+            ranks[q] = next((i for i, s in enumerate(slugs[:10], 1) if s in relevant), 0)
+        n, misses = len(queries), [q for q, rank in ranks.items() if not rank]
+        mrr = sum(1 / rank for rank in ranks.values() if rank) / n
+        result[name] = {"n": n, "hit@10": 1 - len(misses) / n, "mrr": mrr}
+        result[name] |= {"errors": errors, "misses": misses}
     return result
 
 
@@ -312,114 +308,108 @@ def machine() -> dict:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "whoosh": whoosh.versionstring(),
+        "load": os.getloadavg(),
         "date": subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip(),
     }
 
 
-def verdict(value: float, target: float) -> str:
-    return "PASS" if value <= target else "MISS"
+def row(*cells) -> str:
+    return "| " + " | ".join(map(str, cells)) + " |"
 
 
-def report(r: dict, rounds: int) -> str:
-    m, cold, app, fts = r["machine"], r["cold"], r["app_latency"]["stats"], r["fts5_latency"]
-    ratio = {g: {p: app[g][p] / fts["stats"][g][p] for p in ("p50", "p95")} for g in app}
-    r["ratios"] = ratio
-    worker = r["memory"]["after_latency"]["max_worker"]
+def head(*names) -> list[str]:
+    return ["", row(*names), "|" + "---|" * len(names)]
+
+
+def report(r: dict) -> str:
+    m, cold, app, fts = r["machine"], r["cold"], r["app_latency"], r["fts5_latency"]
+    ratio = r["ratios"] = {
+        g: {p: s[p] / fts["stats"][g][p] for p in ("p50", "p95")} for g, s in app["stats"].items()
+    }
+    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], os.getloadavg()))
+    build, runs = cold["build"], ", ".join(f"{s:.2f}" for s in r["restart"]["runs_s"])
+    worker_mb = r["memory"]["after_latency"]["max_worker"]["hwm_mb"]
     lines = [
-        f"Run {m['date']} on {m['cpu']}, {m['cores']} cores; Python {m['python']}, "
-        f"SQLite {m['sqlite']}, Whoosh {m['whoosh']}. Corpus: {r['documents']} MedQuAD condition "
-        f"pages; {len(QUERIES)} queries × {rounds} rounds. Times in ms unless marked.",
-        "",
-        "| target | measured | target | |",
-        "|---|---|---|---|",
+        f"Run {m['date']} on {m['cpu']}, {m['cores']} cores (load average 1/5/15 min {load}); "
+        f"Python {m['python']}, SQLite {m['sqlite']}, Whoosh {m['whoosh']}. Corpus: "
+        f"{r['documents']} MedQuAD condition pages; {len(QUERIES)} queries × {r['rounds']} rounds.",
+        *head("metric", "measured", "target", ""),
     ]
-    checks = [
-        ("index cold build (procs=2)", cold["build"]["index_build_s"], "index_build_s", "s"),
+    for name, value, key, unit in [
+        ("index cold build (procs=2)", build["index_build_s"], "index_build_s", "s"),
         ("restart, unchanged content (median)", r["restart"]["median_s"], "restart_s", "s"),
-        ("HTTP p50 / FTS5 p50, steady", ratio["rounds 2..N"]["p50"], "ratio", "×"),
+        ("HTTP p50 / FTS5 p50, rounds 2..N", ratio["rounds 2..N"]["p50"], "ratio", "×"),
         ("HTTP p50 / FTS5 p50, round 1", ratio["round 1"]["p50"], "ratio", "×"),
-        ("worker peak RSS (VmHWM)", worker["hwm_mb"], "worker_mb", " MB"),
-    ]
-    for label, value, key, unit in checks:
-        target = TARGETS[key]
+        ("worker peak RSS (VmHWM), after the latency run", worker_mb, "mb", "MB"),
+    ]:
+        verdict = "PASS" if value <= TARGETS[key] else "MISS"
         lines.append(
-            f"| {label} | {value:.2f}{unit} | ≤ {target:g}{unit} | **{verdict(value, target)}** |"
+            row(name, f"{value:.2f} {unit}", f"≤ {TARGETS[key]:g} {unit}", f"**{verdict}**")
         )
-    runs = ", ".join(f"{s:.2f}" for s in r["restart"]["runs_s"])
     lines += [
         "",
-        "**Cold build** (fresh interpreter each): "
-        f"`load_store` {cold['build']['load_store_s']:.2f} s, "
-        f"index build {cold['build']['index_build_s']:.2f} s, whole `create_app` "
-        f"{cold['app']['create_app_s']:.2f} s (imports {cold['app']['import_s']:.2f} s more). "
-        f"FTS5 build (in memory, same fields): {r['fts5_build_s']:.2f} s.",
+        "**Cold build**, each step in a fresh interpreter: "
+        f"`load_store` {build['load_store_s']:.2f} s, index build {build['index_build_s']:.2f} s; "
+        "the whole `create_app` "
+        f"{cold['app']['create_app_s']:.2f} s (+ {cold['app']['import_s']:.2f} s of imports). "
+        f"FTS5 build of the same fields, in memory: {r['fts5_build_s']:.2f} s.",
         "",
-        f"**Restart** (gunicorn, 2 workers, Popen → first 200 of `/v1/search?q=diabetes`): "
+        "**Restart** (gunicorn, 2 workers; Popen → first 200 of `/v1/search?q=diabetes`): "
         f"median {r['restart']['median_s']:.2f} s; runs {runs} s.",
         "",
-        "**Latency**: app over HTTP (gunicorn, 2 sync workers, a new connection each request) "
-        "against FTS5 in-process (ranked top 10 with snippet + count).",
-        "",
-        "| queries | n | app p50 | app p95 | FTS5 p50 | FTS5 p95 | p50 ratio | p95 ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "**Latency** in ms: the app over HTTP (2 sync workers, a new connection per request) and "
+        "FTS5 in-process (ranked top 10 with snippet, plus the count).",
+        *head("queries", "n", "app p50", "app p95", "FTS5 p50", "FTS5 p95", "p50 ×", "p95 ×"),
     ]
-    for group, s in app.items():
-        f = fts["stats"][group]
-        lines.append(
-            f"| {group} | {s['n']} | {s['p50']:.2f} | {s['p95']:.2f} | {f['p50']:.3f} | "
-            f"{f['p95']:.3f} | {ratio[group]['p50']:.1f} | {ratio[group]['p95']:.1f} |"
-        )
-    mem = r["memory"]
-    lines += ["", "**Memory** (MB; max over the 2 workers, and the master):", ""]
-    lines += ["| process | VmHWM | VmRSS | Pss |", "|---|---|---|---|"]
-    for label, key, who in (
-        ("worker, after latency", "after_latency", "max_worker"),
-        ("worker, after quality", "after_quality", "max_worker"),
-        ("master, after quality", "after_quality", "master"),
-    ):
-        v = mem[key][who]
-        lines.append(f"| {label} | {v['hwm_mb']:.0f} | {v['rss_mb']:.0f} | {v['pss_mb']:.0f} |")
-    lines += ["", "**Quality** (top 10; relevant = every page of the same focus):", ""]
-    lines += ["| queries | n | app hit@10 | app MRR | FTS5 hit@10 | FTS5 MRR |"]
-    lines += ["|---|---|---|---|---|---|"]
+    for group, s in app["stats"].items():
+        f, x = fts["stats"][group], ratio[group]
+        times = (f"{t:.2f}" for t in (s["p50"], s["p95"], f["p50"], f["p95"]))
+        lines.append(row(group, s["n"], *times, f"{x['p50']:.1f}", f"{x['p95']:.1f}"))
+    lines += ["", "**Memory** in MB (the largest of the 2 workers; the master):"]
+    lines += head("process", "VmHWM", "VmRSS", "Pss")
+    for who, when in (("max_worker", "latency"), ("max_worker", "quality"), ("master", "quality")):
+        v, label = r["memory"][f"after_{when}"][who], who.replace("max_", "")
+        lines.append(row(f"{label}, after {when}", *(f"{v[k]:.0f}" for k in v)))
+    lines += ["", "**Quality**: top 10; relevant = every page with the query's focus."]
+    lines += head("queries", "n", "app hit@10", "app MRR", "FTS5 hit@10", "FTS5 MRR")
     for name, a in r["quality"]["app"].items():
         f = r["quality"]["fts5"][name]
-        lines.append(
-            f"| {name} | {a['n']} | {a['hit@10']:.1%} | {a['mrr']:.3f} | {f['hit@10']:.1%} | "
-            f"{f['mrr']:.3f} |"
-        )
-    for engine, data in (("app", r["app_latency"]), ("FTS5", fts)):
+        cells = (f"{a['hit@10']:.1%}", f"{a['mrr']:.3f}", f"{f['hit@10']:.1%}", f"{f['mrr']:.3f}")
+        lines.append(row(name, a["n"], *cells))
+    lines.append("")
+    for engine, data in (("app", app), ("fts5", fts)):
         empty = [q["q"] for q in data["queries"] if q["status"] == 200 and not q["total"]]
         failed = [f"{q['q']} ({q['status']})" for q in data["queries"] if q["status"] != 200]
-        errors = sum(len(v["errors"]) for v in r["quality"][engine.lower()].values())
+        sets = r["quality"][engine].values()
+        failed += [f"{e['q']} ({e['status']})" for v in sets for e in v["errors"]]
+        missed = [q for v in sets for q in v["misses"]]
+        listed = f" ({'; '.join(missed)})" if len(missed) <= 10 else ""
         lines.append(
-            f"\n{engine}: latency queries with 0 hits: {', '.join(empty) or 'none'}; "
-            f"errors: {', '.join(failed) or 'none'}; quality queries with errors: {errors}."
+            f"{engine}: latency queries with 0 hits: {', '.join(empty) or 'none'}; errors: "
+            f"{', '.join(failed) or 'none'}; quality queries missed: {len(missed)}{listed}.\n"
         )
-    lines += ["", "FTS5 ranks with bm25 weights 4/3/2/1 on title/aka/summary/body (0 on the"]
-    lines += [
-        "unindexed key); it has no typo tolerance and no any-word fallback (words are ANDed)."
-    ]
+    lines.append(
+        "FTS5 ranks with bm25 weights 4/3/2/1 on title/aka/summary/body (0 on the unindexed key); "
+        "it has no typo tolerance and no any-word fallback (its words are ANDed)."
+    )
     return "\n".join(lines) + "\n"
 
 
 INTRO = """# Benchmarks
 
-Every benchmark runs on MedQuAD (5,486 NIH health documents read from `../shared/data/medquad/`),
-converted into this project's content format by `benchmarks/medquad.py`. Run them all with
-`make bench`, or one at a time, e.g. `.venv/bin/python benchmarks/search.py`. Each writes its
-results into its own marked section of this file; everything outside the markers is kept.
+Each benchmark runs on MedQuAD (5,486 NIH health documents from `../shared/data/medquad/`) converted
+to this project's content format by `benchmarks/medquad.py`, and writes its results into its own
+marked section below (everything outside the markers is kept). `make bench` runs them all.
 
-## Search (`benchmarks/search.py`)
+## Search: `.venv/bin/python benchmarks/search.py [--source PATH] [--out DIR] [--rounds N]`
 
-`.venv/bin/python benchmarks/search.py [--source PATH] [--out DIR] [--rounds N]` measures, in one
-run and on the same queries: the cold build (`load_store`, the Whoosh index build with 2
+In one run, on the same queries: the cold build (`load_store`, the Whoosh index build with 2
 processes, the whole `create_app`, each in a fresh interpreter); a gunicorn restart on unchanged
-content (Popen to the first 200 search answer); search latency over HTTP against 2 gunicorn
-workers, compared with SQLite FTS5 in-process on the same documents and queries (round 1 with
-cold per-process caches, later rounds steady); the peak memory of a serving worker; and result
-quality (hit in top 10 and MRR) for generated "name + aspect" queries, misspelled variants and
-hand-written queries. Results also go to `benchmarks/out/search/results.json`.
+content (Popen to the first 200 search answer); search latency over HTTP against 2 gunicorn workers
+next to SQLite FTS5 in-process on the same documents (round 1 with cold per-process caches, then
+steady rounds); a serving worker's peak memory; and quality (hit in the top 10, MRR) of generated
+"name + aspect" queries, misspelled variants and hand-written ones. Raw numbers:
+`benchmarks/out/search/results.json`.
 """
 
 
@@ -474,7 +464,7 @@ def main() -> int:
         r["memory"]["after_quality"] = server_memory(server.proc.pid)
     r["fts5_latency"] = latency(lambda q: fts5_search(db, q), r["rounds"])
     r["quality"]["fts5"] = quality(sets, lambda q: fts5_search(db, q))
-    section = report(r, r["rounds"])
+    section = report(r)
     (out / "results.json").write_text(json.dumps(r, indent=2, default=sorted))
     write_readme(section)
     print(section)

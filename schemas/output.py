@@ -18,17 +18,18 @@ class TagRefSchema(Schema):
 
 
 class EntrySummarySchema(Schema):
+    """Every field is present unless a `fields=` sparse fieldset leaves it out (type and slug
+    always come)."""
+
     type = _str(required=True, metadata={"enum": list(ENTRY_TYPES)})
     slug = _str(required=True)
-    title = _str(
-        required=True, metadata={"description": "Article title or condition/treatment name"}
-    )
-    summary = _str(required=True)
-    url = _str(required=True, metadata={"description": "Path of the entry's detail endpoint"})
-    tags = fields.List(fields.Nested(TagRefSchema), required=True)
-    published = _date(required=True)
-    updated = _date(required=True)
-    reading_time = fields.Integer(required=True, metadata={"description": "Minutes"})
+    title = _str(metadata={"description": "Article title or condition/treatment name"})
+    summary = _str()
+    url = _str(metadata={"description": "Path of the entry's detail endpoint"})
+    tags = fields.List(fields.Nested(TagRefSchema))
+    published = _date()
+    updated = _date()
+    reading_time = fields.Integer(metadata={"description": "Minutes"})
     also_known_as = fields.List(_str(), metadata={"description": "Conditions only"})
     kind = _str(metadata={"description": "Treatments only", "enum": list(TREATMENT_KINDS)})
 
@@ -98,11 +99,11 @@ class RelatedSchema(Schema):
 
 
 class EntryDetailSchema(EntrySummarySchema):
-    review = fields.Nested(ReviewOutSchema, required=True)
-    body = fields.Nested(BodySchema, required=True)
-    sections = fields.List(fields.Nested(SectionRefSchema), required=True)
-    faq = fields.List(fields.Nested(FaqOutSchema), required=True)
-    related = fields.Nested(RelatedSchema, required=True)
+    review = fields.Nested(ReviewOutSchema)
+    body = fields.Nested(BodySchema)
+    sections = fields.List(fields.Nested(SectionRefSchema))
+    faq = fields.List(fields.Nested(FaqOutSchema))
+    related = fields.Nested(RelatedSchema)
     # conditions
     quick_facts = fields.List(fields.Nested(QuickFactOutSchema))
     # treatments

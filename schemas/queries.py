@@ -28,13 +28,20 @@ class CommaList(fields.String):
 
     def __init__(self, choices, **kwargs):
         self.choices = tuple(choices)
-        super().__init__(**kwargs)
+        names = "|".join(self.choices)
+        # documented as a pattern, so clients and contract tests know the exact grammar
+        metadata = {**kwargs.pop("metadata", {}), "pattern": f"^(?:{names})(?:,(?:{names}))*$"}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        # how defaults appear in the OpenAPI document: "html,text", not a Python tuple
+        return ",".join(value) if isinstance(value, tuple | list) else value
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        parts = {p.strip() for p in text.split(",") if p.strip()}
+        parts = set(text.split(","))
         unknown = sorted(parts - set(self.choices))
-        if not parts or unknown:
+        if not text or unknown:
             bad = f"unknown: {', '.join(unknown)}; " if unknown else ""
             raise ValidationError(f"{bad}valid values are {', '.join(self.choices)}")
         return tuple(c for c in self.choices if c in parts)
@@ -69,7 +76,7 @@ def detail_args(kind: str) -> type:
             "fields": _fields_field(DETAIL_FIELDS[kind]),
             "include": CommaList(
                 RELATIONS[kind],
-                load_default=(),
+                load_default=None,
                 metadata={
                     "description": "Related entries to embed whole (one level) instead of as "
                     "summaries, e.g. include=conditions,treatments"
@@ -133,9 +140,12 @@ class EmptyArgs(StrictSchema):
     """Endpoints without parameters still reject unknown ones."""
 
 
-MAX_QUERY_LENGTH = (
-    200  # Whoosh parse and match time grow with query length; 200 fits any real query
-)
+MAX_QUERY_LENGTH = 200  # matching cost grows with query length; 200 fits any real query
+MAX_QUERY_TERMS = 12  # "words" one query may have: runs of ASCII letters and digits
+# At most MAX_QUERY_TERMS such runs, anything else around them. ASCII classes because OpenAPI
+# patterns are ECMA regexes, where \w is ASCII-only: client, contract test and server must agree.
+# Unambiguous (each run must end at a separator or the end), so matching stays linear.
+QUERY_PATTERN = rf"^[^A-Za-z0-9]*(?:[A-Za-z0-9]+(?:[^A-Za-z0-9]+|$)){{0,{MAX_QUERY_TERMS}}}$"
 SEARCH_DEFAULT_PER_PAGE = 10
 SEARCH_MAX_PER_PAGE = 50
 SEARCH_MAX_PAGE = 100  # ranking cost grows with page × per_page; 5,000 hits is far past useful
@@ -144,7 +154,10 @@ SEARCH_MAX_PAGE = 100  # ranking cost grows with page × per_page; 5,000 hits is
 class SearchArgs(StrictSchema):
     q = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=MAX_QUERY_LENGTH),
+        validate=[
+            validate.Length(min=1, max=MAX_QUERY_LENGTH),
+            validate.Regexp(QUERY_PATTERN, error=f"q may have at most {MAX_QUERY_TERMS} words"),
+        ],
         metadata={"description": 'Plain words and "quoted phrases"; nothing else is syntax.'},
     )
     type = fields.List(

@@ -15,7 +15,7 @@ from ..content.store import Entry
 from ..lru import LRU
 
 MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
-_CONDITIONAL_KEEP = ("ETag", "Cache-Control", "Vary", "Last-Modified", "Expires", "Date")
+_CONDITIONAL_KEEP = ("ETag", "Cache-Control", "Vary", "Expires", "Date")  # RFC 9110 §15.4.5
 _compressed = LRU(2048)  # ETag → gzip body: cached entry bodies are compressed once
 
 

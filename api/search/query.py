@@ -84,9 +84,16 @@ def _words(text: str) -> tuple[Word, ...]:
     return tuple(Word(w, stem(w)) for w in _WORD.findall(text))
 
 
+_RUN = re.compile(r"[A-Za-z0-9]+")  # a "word" for the term cap: the documented pattern's rule
+
+
 def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
+    """Parse the public query language. A query with no searchable word left (only stop words
+    or symbols) parses to an empty query, which matches nothing."""
     if len(raw) > max_length:
         raise QueryError(f"q is longer than {max_length} characters")
+    if (count := len(_RUN.findall(raw))) > max_terms:
+        raise QueryError(f"q has {count} words; at most {max_terms} are searched")
     text = normalize(raw)
     if text.count('"') % 2:  # an unbalanced quote is treated as an ordinary character
         index = text.rfind('"')
@@ -102,10 +109,5 @@ def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
         words = _words(match.group(1))
         if len([w for w in words if w.stem]) <= 1:
             loose += words
-    count = len(loose) + sum(len(p) for p in phrases)
-    if count > max_terms:
-        raise QueryError(f"q has {count} words; at most {max_terms} are searched")
-    if not any(w.stem for w in loose) and not phrases:
-        raise QueryError("q has no searchable words (only stop words, symbols or nothing)")
     parts = [w.text for w in loose] + ['"' + " ".join(w.text for w in p) + '"' for p in phrases]
     return ParsedQuery(tuple(loose), tuple(phrases), " ".join(parts))

@@ -111,7 +111,7 @@ def _sort_key(entry: Entry, field: str):
     return value.casefold() if isinstance(value, str) else value
 
 
-def detail_response(entry: Entry, formats, fields=None, include=()) -> Response:
+def detail_response(entry: Entry, formats, fields=None, include=None) -> Response:
     reps = service().representations
     set_last_modified(entry.updated)
     if fields or include:

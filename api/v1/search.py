@@ -3,12 +3,11 @@
 import math
 from urllib.parse import urlencode
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.output import SearchResultSchema, SuggestionListSchema
-from schemas.queries import SearchArgs, SuggestArgs
+from schemas.queries import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, SearchArgs, SuggestArgs
 
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
@@ -19,9 +18,8 @@ blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-t
 
 
 def _parse(q: str):
-    config = current_app.config
     try:
-        return parse_query(q, 10_000, config["SEARCH_MAX_TERMS"])
+        return parse_query(q, MAX_QUERY_LENGTH, MAX_QUERY_TERMS)
     except QueryError as exc:
         abort(
             400, message=str(exc), errors=[{"location": "query", "field": "q", "message": str(exc)}]

@@ -1,0 +1,93 @@
+"""/healthz and /readyz, request ids and the JSON access log."""
+
+import json
+import logging
+
+from api.delivery.access_log import log as access_log
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_reports_store_and_index(client, app):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body == {
+        "status": "ready",
+        "content_version": app.extensions["content"].store.version,
+        "entries": 6,
+        "indexed": 6,
+    }
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_503_when_the_index_disagrees(tmp_path):
+    import shutil
+
+    from api import create_app
+    from api.content.loader import load_store
+    from api.search.index import open_or_build
+
+    from .conftest import PACK
+
+    app = create_app({"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path / "a")})
+    # swap in an index built from different content (one article removed)
+    other = tmp_path / "other"
+    shutil.copytree(PACK, other)
+    (other / "articles" / "low-mood-and-sleep.md").unlink()
+    app.extensions["content"].search = open_or_build(load_store(other), tmp_path / "b")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["detail"] == "The search index holds 5 documents, the store 6."
+
+
+def test_request_id_echoed_or_generated(client):
+    assert client.get("/v1/site", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == (
+        "abc-123"
+    )
+    generated = client.get("/v1/site", headers={"X-Request-ID": "bad id <script>"}).headers[
+        "X-Request-ID"
+    ]
+    assert len(generated) == 32 and generated != "bad id"
+    assert client.get("/v1/nope").headers["X-Request-ID"]
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def test_access_log_is_one_json_line_without_query_string(client):
+    capture = _Capture()
+    access_log.addHandler(capture)
+    try:
+        client.get("/v1/search?q=secret+words", headers={"X-Request-ID": "req-1"})
+    finally:
+        access_log.removeHandler(capture)
+    (line,) = capture.lines
+    entry = json.loads(line)
+    assert set(entry) == {"method", "path", "status", "duration_ms", "request_id"}
+    assert entry["method"] == "GET" and entry["path"] == "/v1/search"
+    assert entry["status"] == 200 and entry["request_id"] == "req-1"
+    assert entry["duration_ms"] > 0
+    assert "secret" not in line
+
+
+def test_gunicorn_configuration():
+    import runpy
+
+    from .conftest import ROOT
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["preload_app"] is True
+    assert settings["workers"] >= 1 and settings["graceful_timeout"] > 0
+    assert settings["bind"].startswith("127.0.0.1:")
