@@ -20,3 +20,9 @@ limit_request_fields = 100
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def post_worker_init(worker):
+    """Open the search index in each new worker before it accepts requests, so no client waits
+    for it. (Opened after the fork: a Whoosh reader must not share file offsets with another.)"""
+    worker.wsgi.extensions["content"].search.warm()

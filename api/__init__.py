@@ -1,6 +1,7 @@
 """Application factory: `create_app(config=None)` is the only way an app is made."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import orjson
@@ -13,6 +14,7 @@ from .config import Config, from_environment
 from .content.loader import content_version, load_store
 from .content.snapshot import read_snapshot
 from .content.store import Store
+from .lru import LRU
 from .problems import ProblemApi
 from .representations import Representations
 from .search import SearchBackend
@@ -36,6 +38,12 @@ class ContentService:
     store: Store
     representations: Representations
     search: SearchBackend
+    search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
+
+    @cached_property
+    def newest(self):
+        """The newest `updated` date of any public entry (the store never changes)."""
+        return max((e.updated for e in self.store.public_entries()), default=None)
 
 
 def _load_content(content_dir: str, index_dir: str) -> Store:

@@ -204,3 +204,14 @@ def test_missing_and_bad_parameters(client):
     assert_problem(client.get("/v1/search?q=knee&page=101"), 400)
     assert_problem(client.get("/v1/search?q=knee&sort=title"), 400)
     assert_problem(client.get("/v1/search/suggest?q=kn&limit=11"), 400)
+
+
+def test_index_terms_match_whoosh_analyzer_except_single_digits(bundled_app):
+    from api.search.query import ANALYZER, index_terms
+
+    for entry in bundled_app.extensions["content"].store.public_entries():
+        text = entry.body.text
+        whoosh = [t.text for t in ANALYZER(text)]
+        ours = [t for t in index_terms(text) if not (len(t) == 1 and t.isdigit())]
+        assert ours == whoosh, entry.slug
+    assert index_terms("Type 1 diabetes") == ["type", "1", "diabet"]

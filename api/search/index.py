@@ -18,13 +18,14 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from . import index_documents, vocabulary
-from .whoosh_backend import VOCABULARY_FILE, WhooshBackend, make_schema
+from .whoosh_backend import VOCABULARY_FILE, WhooshBackend, make_schema, save_tables
 
-SCHEMA_VERSION = "s2"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s4"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
 KEEP_OLD = 2  # older index directories kept for processes still reading them
@@ -58,6 +59,7 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
         if progress:
             progress(count)
     writer.commit()
+    save_tables(target)
     vocabulary.save(target / VOCABULARY_FILE, texts)
     meta = {
         "documents": count,
@@ -70,6 +72,16 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
     return count
 
 
+def _probe(searcher) -> None:
+    """Read a little of everything (stored fields, a term's postings): damage shows up here."""
+    if searcher.doc_count():
+        searcher.stored_fields(0)
+        reader = searcher.reader()
+        for term in reader.lexicon("body"):
+            list(reader.postings("body", term).all_ids())
+            break
+
+
 def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
     """Open and probe an existing index; None if it is missing, incomplete or corrupt."""
     if not (path / META_FILE).is_file():
@@ -79,10 +91,12 @@ def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            backend = WhooshBackend(path, store, time_limit)
-            if backend.document_count() != store.count():
-                raise ValueError("document count differs from the store")
-            return backend
+            # a cheap probe in this (master) process; workers open their own after forking
+            with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
+                if searcher.doc_count() != store.count():
+                    raise ValueError("document count differs from the store")
+                _probe(searcher)
+            return WhooshBackend(path, store, time_limit)
         except Exception as exc:  # noqa: BLE001 - any failure to open means "rebuild"
             reason = f"{type(exc).__name__}: {exc}"  # a string: kept log records pin nothing
         gc.collect()

@@ -55,7 +55,8 @@ _stems: dict[str, str] = {}
 
 
 def index_terms(text: str) -> list[str]:
-    """Exactly what ANALYZER yields for `text` (a test holds them equal), in one pass.
+    """What ANALYZER yields for `text`, in one pass, except that single digits are kept ("type 1
+    diabetes", "dystonia 8"): a test holds the two equal otherwise.
 
     Indexing runs this over every word of every document; Whoosh's generator chain of
     tokenizer and filters cost several times more for the same output.
@@ -63,7 +64,7 @@ def index_terms(text: str) -> list[str]:
     terms = []
     append, stems = terms.append, _stems
     for word in _ANALYZER_TOKEN.findall(text.lower()):
-        if len(word) < 2 or word in _STOP_WORDS:
+        if (len(word) < 2 and not word.isdigit()) or word in _STOP_WORDS:
             continue
         stemmed = stems.get(word)
         if stemmed is None:

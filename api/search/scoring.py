@@ -13,18 +13,23 @@ B = 0.75
 
 
 class FieldStats:
-    """Per field: average length and every document's length, read once when opened."""
+    """Per field: every document's length and the average, computed once per index build."""
 
-    def __init__(self, reader, fields):
-        self.documents = reader.doc_count()
+    def __init__(self, documents: int, lengths: dict, average: dict):
+        self.documents = documents
+        self.lengths = lengths
+        self.average = average
+
+    @classmethod
+    def from_reader(cls, reader, fields) -> "FieldStats":
         docnums = list(reader.all_doc_ids())
-        self.lengths = {}
-        self.average = {}
+        lengths, average = {}, {}
         for field in fields:
-            lengths = {d: reader.doc_field_length(d, field, 0) or 0 for d in docnums}
-            self.lengths[field] = lengths
-            total = sum(lengths.values())
-            self.average[field] = max(1.0, total / len(lengths)) if lengths else 1.0
+            field_lengths = {d: reader.doc_field_length(d, field, 0) or 0 for d in docnums}
+            lengths[field] = field_lengths
+            total = sum(field_lengths.values())
+            average[field] = max(1.0, total / len(field_lengths)) if field_lengths else 1.0
+        return cls(reader.doc_count(), lengths, average)
 
     def idf(self, document_frequency: int) -> float:
         n = self.documents

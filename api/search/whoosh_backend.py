@@ -11,9 +11,11 @@ and an index opened before gunicorn forks must not share file offsets), and kept
 
 import heapq
 import os
+import pickle
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
@@ -30,6 +32,7 @@ from .vocabulary import Vocabulary
 
 FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
 VOCABULARY_FILE = "vocabulary.json"
+TABLES_FILE = "tables.pickle"
 
 
 class FastPositions(Positions):
@@ -60,19 +63,45 @@ def make_schema() -> Schema:
     )
 
 
+@dataclass
+class DocTables:
+    """What scoring and filtering need per document number, computed once per build and saved
+    beside the index (TABLES_FILE), so a worker opens the index in milliseconds."""
+
+    stats: FieldStats
+    keys: dict  # docnum -> "type:slug"
+    by_type: dict  # type -> docnums
+    by_tag: dict  # tag -> docnums
+
+    @classmethod
+    def compute(cls, searcher) -> "DocTables":
+        keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
+        for docnum, stored in searcher.iter_docs():
+            keys[docnum] = stored["key"]
+            by_type[stored["type"]].add(docnum)
+            for tag in filter(None, stored["tags"].split(",")):
+                by_tag[tag].add(docnum)
+        stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
+        return cls(stats, keys, dict(by_type), dict(by_tag))
+
+
+def save_tables(path: Path) -> None:
+    with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
+        tables = DocTables.compute(searcher)
+    with open(path / TABLES_FILE, "wb") as handle:
+        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class OpenIndex:
-    """One process's (and thread's) view of the index: reader, statistics, caches."""
+    """One process's (and thread's) view of the index: reader, tables, caches."""
 
     def __init__(self, path: Path, postings_cache: int = 4096):
         self.searcher = FileStorage(str(path), readonly=True).open_index().searcher()
         self.reader = self.searcher.reader()
-        self.stats = FieldStats(self.reader, FIELD_BOOSTS)
-        self.keys, self.by_type, self.by_tag = {}, defaultdict(set), defaultdict(set)
-        for docnum, stored in self.searcher.iter_docs():
-            self.keys[docnum] = stored["key"]
-            self.by_type[stored["type"]].add(docnum)
-            for tag in filter(None, stored["tags"].split(",")):
-                self.by_tag[tag].add(docnum)
+        with open(path / TABLES_FILE, "rb") as handle:
+            tables = pickle.load(handle)
+        self.stats, self.keys = tables.stats, tables.keys
+        self.by_type, self.by_tag = tables.by_type, tables.by_tag
         self._postings = LRU(postings_cache)
         self._phrases = LRU(1024)
 
@@ -112,6 +141,10 @@ def _word_group(word: Word, vocabulary: Vocabulary) -> tuple[set[str], str | Non
     return stems, correction
 
 
+def _counts(groups: dict, matched: set) -> dict:
+    return {name: n for name, docs in sorted(groups.items()) if (n := len(matched & docs))}
+
+
 class WhooshBackend(SearchBackend):
     def __init__(self, path: Path, store, time_limit: float = 0.5):
         self.path = Path(path)
@@ -130,6 +163,10 @@ class WhooshBackend(SearchBackend):
             local.index = OpenIndex(self.path)
             local.pid = os.getpid()
         return local.index
+
+    def warm(self) -> None:
+        """Open the index in this process now (gunicorn calls it right after forking a worker)."""
+        self._open()
 
     def document_count(self) -> int:
         return self._open().searcher.doc_count()

@@ -122,5 +122,5 @@ def detail_response(entry: Entry, formats, fields=None, include=None) -> Respons
 
 def site_last_modified() -> None:
     """Responses that depend on the whole store change when its newest entry does."""
-    if changed := newest(service().store.public_entries()):
+    if changed := service().newest:
         set_last_modified(changed)

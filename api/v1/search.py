@@ -3,12 +3,14 @@
 import math
 from urllib.parse import urlencode
 
+import orjson
 from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.output import SearchResultSchema, SuggestionListSchema
 from schemas.queries import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, SearchArgs, SuggestArgs
 
+from ..delivery.caching import strong_etag
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
 from ..search.query import QueryError, parse_query
@@ -41,40 +43,46 @@ class Search(MethodView):
         """
         svc = service()
         site_last_modified()
-        parsed = _parse(q)
-        request = SearchRequest(parsed, tuple(sorted(set(type))), tag, page, per_page)
-        try:
-            result = svc.search.search(request)
-        except SearchTimeout:
-            abort(503, message="The search took too long; try fewer or more specific words.")
-        items = []
-        for hit in result.hits:
-            entry = svc.store.public[hit.type][hit.slug]
-            summary = svc.representations.summary(entry)
-            items.append(
-                {
-                    "type": hit.type,
-                    "slug": hit.slug,
-                    "title": summary["title"],
-                    "summary": summary["summary"],
-                    "url": summary["url"],
-                    "score": hit.score,
-                    "highlights": highlight_entry(entry, result.words),
-                }
-            )
-        suggestion = None
-        if result.suggestion:
-            url = "/v1/search?" + urlencode({"q": result.suggestion})
-            suggestion = {"query": result.suggestion, "url": url}
-        meta = {
-            "total": result.total,
-            "page": page,
-            "per_page": per_page,
-            "pages": max(1, math.ceil(result.total / per_page)),
-            "facets": result.facets,
-            "suggestion": suggestion,
-        }
-        return json_response({"items": items, "meta": meta})
+        request = SearchRequest(_parse(q), tuple(sorted(set(type))), tag, page, per_page)
+        # Popular queries repeat: the finished page (body and ETag) is kept per worker.
+        body, etag = svc.search_pages.get_or(request, lambda: _search_page(svc, request))
+        return json_response(body, etag=etag)
+
+
+def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
+    try:
+        result = svc.search.search(request)
+    except SearchTimeout:
+        abort(503, message="The search took too long; try fewer or more specific words.")
+    items = []
+    for hit in result.hits:
+        entry = svc.store.public[hit.type][hit.slug]
+        summary = svc.representations.summary(entry)
+        items.append(
+            {
+                "type": hit.type,
+                "slug": hit.slug,
+                "title": summary["title"],
+                "summary": summary["summary"],
+                "url": summary["url"],
+                "score": hit.score,
+                "highlights": highlight_entry(entry, result.words),
+            }
+        )
+    suggestion = None
+    if result.suggestion:
+        url = "/v1/search?" + urlencode({"q": result.suggestion})
+        suggestion = {"query": result.suggestion, "url": url}
+    meta = {
+        "total": result.total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": max(1, math.ceil(result.total / request.per_page)),
+        "facets": result.facets,
+        "suggestion": suggestion,
+    }
+    body = orjson.dumps({"items": items, "meta": meta})
+    return body, strong_etag(body)
 
 
 @blp.route("/suggest")
