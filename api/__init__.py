@@ -12,7 +12,12 @@ from . import delivery, ops, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.loader import content_version, load_store
-from .content.snapshot import read_snapshot
+from .content.snapshot import (
+    known_version,
+    read_snapshot,
+    remember_version,
+    stat_fingerprint,
+)
 from .content.store import Store
 from .lru import LRU
 from .problems import ProblemApi
@@ -47,10 +52,18 @@ class ContentService:
 
 
 def _load_content(content_dir: str, index_dir: str) -> Store:
-    """The snapshot of unchanged content when one exists, else a full load and validation."""
-    version = content_version(content_dir)
+    """The snapshot of unchanged content when one exists, else a full load and validation.
+
+    Unchanged files (same names, sizes and modification times as at an earlier start) are not
+    re-read to compute their hash: the version recorded then is used.
+    """
+    fingerprint = stat_fingerprint(content_dir)
+    version = known_version(index_dir, fingerprint) or content_version(content_dir)
     snapshot = index_path(Path(index_dir), version) / STORE_FILE
-    return read_snapshot(snapshot, version) or load_store(content_dir)
+    store = read_snapshot(snapshot, version) or load_store(content_dir)
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    remember_version(index_dir, fingerprint, store.version)
+    return store
 
 
 def create_app(config: dict | None = None) -> Flask:

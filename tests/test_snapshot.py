@@ -57,3 +57,14 @@ def test_damaged_snapshot_does_not_stop_start_up(tmp_path):
     (index_path(tmp_path, content_version(PACK)) / STORE_FILE).write_bytes(b"\x80garbage")
     app = create_app(config)
     assert app.test_client().get("/v1/articles").status_code == 200
+
+
+def test_edited_content_is_noticed_on_restart(pack_copy, tmp_path):
+    config = {"CONTENT_DIR": str(pack_copy), "INDEX_DIR": str(tmp_path)}
+    before = create_app(config).test_client().get("/v1/articles/knee-pain-basics").get_json()
+    path = pack_copy / "articles" / "knee-pain-basics.md"
+    path.write_text(path.read_text().replace("title: Knee pain basics", "title: Knee pain, basics"))
+    after = create_app(config).test_client().get("/v1/articles/knee-pain-basics").get_json()
+    assert before["data"]["title"] == "Knee pain basics"
+    assert after["data"]["title"] == "Knee pain, basics"
+    assert after["meta"]["version"] != before["meta"]["version"]

@@ -1,6 +1,7 @@
 """Build the Store from a content directory, collecting every error before refusing to start."""
 
 import hashlib
+import os
 from datetime import date
 from pathlib import Path
 
@@ -160,17 +161,24 @@ def content_files(root: Path):
             yield None, name, root / name
     for kind, collection in COLLECTIONS.items():
         directory = root / collection
-        for path in sorted(directory.glob("*")) if directory.is_dir() else ():
-            if not path.name.startswith("."):
-                yield kind, f"{collection}/{path.name}", path
+        # plain strings: sorting thousands of Path objects costs more than reading the files
+        names = sorted(os.listdir(directory)) if directory.is_dir() else ()
+        for name in names:
+            if not name.startswith("."):
+                yield kind, f"{collection}/{name}", directory / name
 
 
 def content_version(content_dir: str | Path) -> str:
     """Hash of every content file: names the search index and versions ETags."""
     hasher = hashlib.sha256()
-    for _, rel, path in content_files(Path(content_dir)):
-        if path.is_file():
-            hasher.update(rel.encode() + b"\0" + path.read_bytes())
+    root = str(content_dir)
+    for _, rel, _path in content_files(Path(content_dir)):
+        try:
+            with open(os.path.join(root, rel), "rb") as handle:
+                data = handle.read()
+        except (IsADirectoryError, FileNotFoundError):
+            continue
+        hasher.update(rel.encode() + b"\0" + data)
     return hasher.hexdigest()[:16]
 
 

@@ -8,9 +8,13 @@ content. It is read from INDEX_DIR, which only this application writes.
 
 import copyreg
 import dataclasses
+import gc
+import hashlib
+import json
 import logging
 import os
 import pickle
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +23,8 @@ from .relations import resolve
 from .store import Store
 
 FORMAT = 1  # bump when a stored dataclass changes shape
+VERSIONS_FILE = "versions.json"  # stat fingerprint → content version, see stat_fingerprint
+KEEP_VERSIONS = 20
 log = logging.getLogger(__name__)
 
 
@@ -27,6 +33,19 @@ def _proxy(mapping: dict) -> MappingProxyType:
 
 
 copyreg.pickle(MappingProxyType, lambda proxy: (_proxy, (dict(proxy),)))
+
+
+@contextmanager
+def _no_gc():
+    """Unpickling allocates ~100,000 objects; the cycle collector would scan them repeatedly
+    while nothing can be garbage yet. Pausing it halves the load time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_snapshot(store: Store, path: Path) -> None:
@@ -39,7 +58,7 @@ def write_snapshot(store: Store, path: Path) -> None:
 def read_snapshot(path: Path, version: str, today: date | None = None) -> Store | None:
     """The snapshot's Store with visibility recomputed for `today`, or None if unusable."""
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, _no_gc():
             fmt, store = pickle.load(handle)
     except FileNotFoundError:
         return None
@@ -59,3 +78,41 @@ def read_snapshot(path: Path, version: str, today: date | None = None) -> Store 
             loaded_on=today,
         )
     return store
+
+
+def stat_fingerprint(content_dir) -> str:
+    """Hash of every content file's name, size and modification time: a few milliseconds,
+    where hashing the bytes of 5,000 files takes a few hundred."""
+    from .loader import content_files
+
+    hasher = hashlib.sha256()
+    for _, rel, path in content_files(Path(content_dir)):
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        hasher.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return hasher.hexdigest()
+
+
+def known_version(index_dir, fingerprint: str) -> str | None:
+    """The content version recorded for this fingerprint by an earlier start, if any."""
+    try:
+        return json.loads((Path(index_dir) / VERSIONS_FILE).read_text()).get(fingerprint)
+    except (OSError, ValueError):
+        return None
+
+
+def remember_version(index_dir, fingerprint: str, version: str) -> None:
+    path = Path(index_dir) / VERSIONS_FILE
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if known.get(fingerprint) == version:
+        return
+    known[fingerprint] = version
+    known = dict(list(known.items())[-KEEP_VERSIONS:])
+    temporary = path.with_suffix(f".tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(known))
+    os.replace(temporary, path)

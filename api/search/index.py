@@ -23,9 +23,15 @@ from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from . import index_documents, vocabulary
-from .whoosh_backend import VOCABULARY_FILE, WhooshBackend, make_schema, save_tables
+from .whoosh_backend import (
+    VOCABULARY_FILE,
+    WhooshBackend,
+    make_schema,
+    save_prefixes,
+    save_tables,
+)
 
-SCHEMA_VERSION = "s4"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s5"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
 KEEP_OLD = 2  # older index directories kept for processes still reading them
@@ -60,6 +66,7 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
             progress(count)
     writer.commit()
     save_tables(target)
+    save_prefixes(store, target)
     vocabulary.save(target / VOCABULARY_FILE, texts)
     meta = {
         "documents": count,

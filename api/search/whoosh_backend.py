@@ -33,6 +33,7 @@ from .vocabulary import Vocabulary
 FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
 VOCABULARY_FILE = "vocabulary.json"
 TABLES_FILE = "tables.pickle"
+SUGGEST_FILE = "suggest.pickle"
 
 
 class FastPositions(Positions):
@@ -83,6 +84,17 @@ class DocTables:
                 by_tag[tag].add(docnum)
         stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
         return cls(stats, keys, dict(by_type), dict(by_tag))
+
+
+def save_prefixes(store, path: Path) -> None:
+    """The autocomplete table, built from the same store and saved with the index."""
+    table = PrefixTable(
+        (name, e.type, e.slug, name == e.title)
+        for e in store.public_entries()
+        for name in (e.title, *getattr(e, "also_known_as", ()))
+    )
+    with open(path / SUGGEST_FILE, "wb") as handle:
+        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def save_tables(path: Path) -> None:
@@ -150,11 +162,8 @@ class WhooshBackend(SearchBackend):
         self.path = Path(path)
         self.time_limit = time_limit
         self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
-        self.prefixes = PrefixTable(
-            (name, e.type, e.slug, name == e.title)
-            for e in store.public_entries()
-            for name in (e.title, *getattr(e, "also_known_as", ()))
-        )
+        with open(self.path / SUGGEST_FILE, "rb") as handle:
+            self.prefixes: PrefixTable = pickle.load(handle)
         self._local = threading.local()
 
     def _open(self) -> OpenIndex:
