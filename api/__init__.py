@@ -8,7 +8,7 @@ import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
 
-from . import delivery, ops, v1
+from . import delivery, ops, partners, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.loader import content_version, load_store
@@ -89,6 +89,9 @@ def create_app(config: dict | None = None) -> Flask:
     api = ProblemApi(app)
     v1.register(api)
     api.register_blueprint(ops.blp)
-    delivery.init_app(app)
+    api.document_common_errors()
+    delivery.init_before(app)
+    partners.init_app(app)
+    delivery.init_after(app)
     register_cli(app)
     return app

@@ -5,6 +5,7 @@ from flask import Flask
 
 from .content.files import ContentErrors
 from .content.loader import load_store
+from .partners.keys import Partner, append_partner, hash_key, new_key, revoke_partner
 from .search.index import open_or_build
 
 
@@ -51,3 +52,37 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Indexed {backend.document_count()} documents into {backend.path}")
 
     app.cli.add_command(search)
+    register_partner_cli(app)
+
+
+def register_partner_cli(app: Flask) -> None:
+    partners = click.Group("partners", help="Partner API keys.")
+
+    @partners.command("issue")
+    @click.argument("name")
+    @click.option("--origin", "origins", multiple=True, help="Allowed browser origin (repeat).")
+    @click.option("--limit", default=None, help='Rate limit, e.g. "6000 per minute".')
+    def issue(name, origins, limit):
+        """Create a key for NAME: prints it once, stores only its hash."""
+        key = new_key()
+        partner = Partner(name, hash_key(key), tuple(origins), limit, False)
+        append_partner(app.config["PARTNER_KEYS_FILE"], partner)
+        click.echo(f"Key for {name} (shown once; only its hash is stored):\n{key}")
+
+    @partners.command("revoke")
+    @click.argument("name")
+    def revoke(name):
+        """Mark NAME's key revoked (takes effect at the next start)."""
+        if not revoke_partner(app.config["PARTNER_KEYS_FILE"], name):
+            raise click.ClickException(f"no partner named {name!r}")
+        click.echo(f"Revoked {name}.")
+
+    @partners.command("list")
+    def list_partners():
+        """Names, origins, limits and status (never keys)."""
+        for partner in app.extensions["partners"].values():
+            status = "revoked" if partner.revoked else "active"
+            origins = ", ".join(partner.origins) or "any origin"
+            click.echo(f"{partner.name}\t{status}\t{partner.rate_limit or 'default'}\t{origins}")
+
+    app.cli.add_command(partners)

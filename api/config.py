@@ -30,6 +30,11 @@ class Config:
     CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
     CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
     ACCESS_LOG = True  # one JSON line per request on stderr
+    PARTNER_KEYS_FILE = str(ROOT / "instance" / "partners.yaml")  # hashed partner keys
+    PARTNER_KEYS = ""  # the same list as JSON, e.g. from a secret store
+    RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
+    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 to share counts across hosts
     V1_DEPRECATION = ""  # ISO date-time /v1 is (or will be) deprecated; empty: not deprecated
     V1_SUNSET = ""  # ISO date-time after which /v1 answers 410 Gone
     V1_DEPRECATION_LINK = ""  # page explaining the deprecation and the migration

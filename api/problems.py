@@ -48,6 +48,8 @@ def problem_body(status: int, title: str, detail: str, errors=None, **extra) -> 
 
 
 def problem_response(error: HTTPException) -> Response:
+    if error.response is not None:  # raised with a finished problem (e.g. the 429 of ratelimit)
+        return error.response
     # Flask has already logged an unhandled exception (with its traceback) before this runs.
     data = getattr(error, "data", None) or {}
     status = error.code or 500
@@ -87,3 +89,22 @@ class ProblemApi(Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM_TYPE)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+    def document_common_errors(self) -> None:
+        """Errors any operation can answer, added to every documented operation: a bad or
+        revoked key (401), a key used from a foreign origin (403), a rate limit (429), a
+        retired API version (410), and `default` for the rest (405, 500…)."""
+        common = {
+            "401": "UNAUTHORIZED",
+            "403": "FORBIDDEN",
+            "410": "GONE",
+            "429": "TOO_MANY_REQUESTS",
+            "default": self.DEFAULT_ERROR_RESPONSE_NAME,
+        }
+        for operations in self.spec._paths.values():  # noqa: SLF001 - apispec keeps no public view
+            for method, operation in operations.items():
+                if method == "parameters":
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status, name in common.items():
+                    responses.setdefault(status, self.spec.components.get_ref("response", name))

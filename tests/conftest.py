@@ -9,12 +9,25 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PACK = FIXTURES / "pack"  # a small valid content pack with a draft and a scheduled entry
 BROKEN = FIXTURES / "content"  # single broken files, named for what they break
 ROOT = Path(__file__).parent.parent
+LIVE_KEY = "ck_live-test-key"  # a partner key the live server knows (tests only)
+LIVE_PARTNERS = (
+    '[{"name": "live-partner", "key_sha256": "'
+    + __import__("hashlib").sha256(LIVE_KEY.encode()).hexdigest()
+    + '", "rate_limit": "3 per minute"}]'
+)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("index")
-    return create_app({"TESTING": True, "CONTENT_DIR": str(PACK), "INDEX_DIR": str(index_dir)})
+    return create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(PACK),
+            "INDEX_DIR": str(index_dir),
+            "RATELIMIT_DEFAULT": "100000 per minute",  # the suite itself is one busy client
+        }
+    )
 
 
 @pytest.fixture
@@ -26,7 +39,9 @@ def client(app):
 def bundled_app(tmp_path_factory):
     """The app on the clinic's real content pack in content/."""
     index_dir = tmp_path_factory.mktemp("bundled-index")
-    return create_app({"TESTING": True, "INDEX_DIR": str(index_dir)})
+    return create_app(
+        {"TESTING": True, "INDEX_DIR": str(index_dir), "RATELIMIT_DEFAULT": "100000 per minute"}
+    )
 
 
 @pytest.fixture
@@ -86,7 +101,13 @@ def start_gunicorn(env_overrides: dict, workers: int = 2):
 def live_server(tmp_path_factory):
     """Base URL of gunicorn with 2 workers serving the fixture pack over real HTTP."""
     index_dir = tmp_path_factory.mktemp("live-index")
-    process, base = start_gunicorn({"CONTENT_DIR": str(PACK), "INDEX_DIR": str(index_dir)})
+    env = {
+        "CONTENT_DIR": str(PACK),
+        "INDEX_DIR": str(index_dir),
+        "RATELIMIT_DEFAULT": "100000 per minute",
+        "PARTNER_KEYS": LIVE_PARTNERS,
+    }
+    process, base = start_gunicorn(env)
     assert base, process.communicate()[1]
     yield base
     process.terminate()

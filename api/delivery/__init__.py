@@ -1,7 +1,10 @@
 """Everything HTTP adds around the views, in one explicit order.
 
-before: request id and timer → preflight answered → retired API versions refused.
-after:  version headers → CORS → caching (ETag, 304, gzip) → security header → request id + log.
+before: request id and timer → preflight answered → retired API versions refused
+        (then partners: caller identified, rate limit checked).
+after:  version headers → CORS → caching (ETag, 304, gzip) → extra headers (rate limits) →
+        security header → request id + log. The after hook is registered last so that it runs
+        first: Flask-Limiter's own after hook then sees the final status (a 304 is not counted).
 """
 
 from flask import Flask
@@ -10,7 +13,7 @@ from . import access_log, cors, versioning
 from .caching import finalize
 
 
-def init_app(app: Flask) -> None:
+def init_before(app: Flask) -> None:
     access_log.configure(app.config["ACCESS_LOG"])
 
     @app.before_request
@@ -21,11 +24,17 @@ def init_app(app: Flask) -> None:
         versioning.refuse_after_sunset()
         return None
 
+
+def init_after(app: Flask) -> None:
+    extra_headers = app.extensions.setdefault("response_headers", [])
+
     @app.after_request
     def _after(response):
         versioning.add_version_headers(response)
         cors.add_cors_headers(response)
         response = finalize(response)
+        for add in extra_headers:  # after finalize: they see a 304 as a 304
+            add(response)
         response.headers["X-Content-Type-Options"] = "nosniff"
         access_log.finish(response)
         return response

@@ -91,7 +91,9 @@ def finalize(response: Response) -> Response:
             if name in response.headers:
                 not_modified.headers[name] = response.headers[name]
         for name, value in response.headers.items():
-            if name.lower().startswith(("access-control-", "x-", "deprecation", "sunset", "link")):
+            if name.lower().startswith(
+                ("access-control-", "x-", "deprecation", "sunset", "link", "ratelimit")
+            ):
                 not_modified.headers[name] = value
         return not_modified
     if use_gzip:

@@ -1,0 +1,38 @@
+"""Who is calling: a partner key (X-API-Key or Authorization: Bearer) or an anonymous client.
+
+A request that presents a key must present a valid, unrevoked one, even on public endpoints:
+a wrong key is a 401, never silently treated as anonymous (that would hide integration bugs and
+give the partner the wrong rate limit). Keyed responses are private to the partner's caches.
+"""
+
+from flask import current_app, g, request
+from flask_smorest import abort
+
+from .keys import hash_key
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="clinic-content-api"'}
+
+
+def presented_key() -> str | None:
+    key = request.headers.get("X-API-Key")
+    if key is None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            key = token.strip()
+    return key
+
+
+def identify() -> None:
+    """before_request: set g.partner (or None); 401/403 for a key that may not be used."""
+    g.partner = None
+    key = presented_key()
+    if key is None:
+        return
+    partner = current_app.extensions["partners"].get(hash_key(key))
+    if partner is None or partner.revoked:
+        abort(401, message="The API key is not valid or has been revoked.", headers=CHALLENGE)
+    origin = request.headers.get("Origin")
+    if origin and partner.origins and origin not in partner.origins:
+        abort(403, message="This API key may not be used from this origin.")
+    g.partner = partner
+    g.private = True  # keyed responses must not be served to others from a shared cache

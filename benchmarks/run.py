@@ -1,0 +1,28 @@
+"""Run every benchmark in turn (`make bench`): search.py, then throughput.py.
+
+    python benchmarks/run.py
+
+Each writes its own marked section of benchmarks/README.md. Exits non-zero if any failed.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ("search.py", "throughput.py")
+
+
+def main() -> int:
+    failed = []
+    for name in BENCHMARKS:
+        print(f"== {name}", file=sys.stderr, flush=True)
+        if subprocess.run([sys.executable, str(HERE / name)], cwd=HERE.parent).returncode:
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,324 @@
+"""Throughput of the real app under gunicorn against the framework's ceiling (a bare Flask app
+serving the same bodies, benchmarks/bare_app.py), with wrk, in one run on the bundled content.
+
+    python benchmarks/throughput.py [--duration S] [--warmup S] [--threads N] [--connections N]
+
+Prints a Markdown report, writes OUT/results.json and the marked section of benchmarks/README.md.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import math
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from api.config import Config  # noqa: E402
+
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+README = ROOT / "benchmarks" / "README.md"
+START, END = "<!-- throughput-results:start -->", "<!-- throughput-results:end -->"
+DETAIL = "/v1/articles/how-ketamine-infusion-therapy-works"
+SEARCH = "/v1/search?q=ketamine+infusion"
+LISTS = ("conditions", "treatments", "articles")  # conditions first; else the largest list
+TARGETS = {"detail": 0.85, "list": 0.6, "304": 0.95}  # app req/s ÷ bare req/s; search: none
+IDENTITY = {"Accept-Encoding": "identity"}  # wrk sends no Accept-Encoding: never gzip
+MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+# The one setting changed: one client IP at the default 1200/min would measure 429s. The limiter
+# still runs (and counts) on every request.
+APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
+COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
+COLUMNS += ("app p50", "app p99", "bare p50", "bare p99")
+
+
+class Server(contextlib.AbstractContextManager):
+    """gunicorn with gunicorn.conf.py and 2 workers, on 127.0.0.1; stopped by the `with` block."""
+
+    def __init__(self, target: str, log: Path, **env: str):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        base = {k: v for k, v in os.environ.items() if not hasattr(Config, k) and k != "BIND"}
+        env = base | env | {"PORT": str(port), "WEB_CONCURRENCY": "2"}  # app defaults otherwise
+        self.log = log.open("wb")  # stderr: gunicorn's log and the app's access log
+        argv = [str(GUNICORN), "-c", "gunicorn.conf.py", target]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, path: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log.name}")
+            try:
+                if requests.get(self.url + path, timeout=10).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"no 200 from {path} within {timeout}s")
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def ensure_wrk() -> str | None:
+    """wrk's path; installs the Debian package once (after apt-get update if that is needed)."""
+
+    def apt(*argv: str) -> bool:
+        try:
+            return not subprocess.run(
+                ["apt-get", *argv], capture_output=True, timeout=600
+            ).returncode
+        except (OSError, subprocess.SubprocessError):
+            return False
+
+    if not shutil.which("wrk") and not apt("install", "-y", "wrk") and apt("update"):
+        apt("install", "-y", "wrk")
+    return shutil.which("wrk")
+
+
+def scenarios(url: str) -> tuple[list[dict], str]:
+    """The four scenarios with the real app's bodies, sizes and ETags; and a note on the list."""
+
+    def get(path: str):
+        return requests.get(url + path, headers=IDENTITY, timeout=10)
+
+    totals = {n: get(f"/v1/{n}").json()["meta"]["total"] for n in LISTS}
+    chosen = "conditions" if totals["conditions"] >= 20 else max(totals, key=totals.get)
+    out = []
+    paths = {"detail": DETAIL, "list": f"/v1/{chosen}?per_page=20", "search": SEARCH}
+    for name, path in paths.items():
+        response = get(path)
+        response.raise_for_status()
+        out.append({"name": name, "path": path, "headers": {}, "status": 200})
+        out[-1] |= {"size": len(response.content), "body": response.content.decode()}
+        out[-1]["etag"] = response.headers["ETag"]
+    etag = out[0]["etag"]
+    revalidate = {"name": "304", "path": DETAIL, "headers": {"If-None-Match": etag}}
+    out.insert(1, revalidate | {"status": 304, "size": 0, "etag": etag})
+    note = ", ".join(f"{n} {t}" for n, t in totals.items())
+    return out, f"public entries: {note}; the list uses `/v1/{chosen}` ({totals[chosen]} items)"
+
+
+def check(url: str, s: dict) -> None:
+    """Refuse to measure a server that answers the wrong status or body size."""
+    response = requests.get(url + s["path"], headers=IDENTITY | s["headers"], timeout=10)
+    header = "ETag" if s["status"] == 304 else "Content-Type"
+    got = (response.status_code, len(response.content), response.headers.get(header))
+    want = (s["status"], s["size"], s["etag"] if header == "ETag" else "application/json")
+    if got != want:
+        raise RuntimeError(f"{url}{s['path']}: got (status, size, {header}) {got}, want {want}")
+
+
+def wrk(url: str, headers: dict, seconds: int, args) -> dict:
+    """One wrk run: requests/s, p50 and p99 (ms), and how many answers or sockets failed."""
+    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    done = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode:
+        raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
+    out = done.stdout
+
+    def ms(text: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return float(number) * MS[unit]
+
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99": ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "bad_status": int(bad.group(1)) if bad else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def _client(url: str, headers: dict, seconds: float, status: int) -> tuple[list[float], int]:
+    """One fallback client: a new connection per request, until `seconds` have passed."""
+    parts, latencies, failures = urlsplit(url), [], 0
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    deadline = time.perf_counter() + seconds
+    while (started := time.perf_counter()) < deadline:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            conn.request("GET", target, headers=headers | {"Connection": "close"})
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            failures += response.status != status
+        except OSError:
+            failures += 1
+        finally:
+            conn.close()
+    return latencies, failures
+
+
+def pyload(url: str, headers: dict, seconds: float, args, status: int) -> dict:
+    """Fallback when wrk is missing: one process per connection, no keep-alive."""
+    with multiprocessing.Pool(args.connections) as pool:
+        parts = pool.starmap(_client, [(url, headers, seconds, status)] * args.connections)
+    latencies = sorted(t for p in parts for t in p[0]) or [math.nan]
+    at = [latencies[max(0, math.ceil(q * len(latencies)) - 1)] for q in (0.5, 0.99)]
+    result = {"rps": len(latencies) / seconds, "p50": at[0], "p99": at[1]}
+    return result | {"requests": len(latencies), "bad_status": sum(p[1] for p in parts)}
+
+
+def machine(wrk_path: str | None) -> dict:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    wrk_version = "none (Python fallback generator)"
+    if wrk_path:
+        shown = subprocess.run([wrk_path, "-v"], capture_output=True, text=True).stdout
+        wrk_version = shown.split(" Copyright")[0].strip()
+    return {
+        "cpu": model.group(1) if model else platform.processor(),
+        "cores": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        **{name: version(name) for name in ("gunicorn", "flask", "flask-smorest", "werkzeug")},
+        "wrk": wrk_version,
+        "load": os.getloadavg(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def row(*cells) -> str:
+    return "| " + " | ".join(map(str, cells)) + " |"
+
+
+def report(r: dict, args) -> str:
+    m = r["machine"]
+    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
+    tool = f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`"
+    if not r["wrk"]:
+        tool = f"a Python generator ({args.connections} processes, a new connection per request)"
+    rows, flawed = [row(*COLUMNS), "|" + "---|" * len(COLUMNS)], []
+    for s in r["scenarios"]:
+        a, b = s["app"], s["bare"]
+        ratio = s["ratio"] = a["rps"] / b["rps"]
+        target = TARGETS.get(s["name"])
+        verdict = "report only" if target is None else "**PASS**" if ratio >= target else "**MISS**"
+        extra = " + `If-None-Match`" if s["headers"] else ""
+        cells = [s["name"], f"`{s['path']}`{extra}", s["size"], f"{a['rps']:.0f}"]
+        cells += [f"{b['rps']:.0f}", f"{ratio:.2f}", f"≥ {target:g}" if target else "–", verdict]
+        rows.append(row(*cells, *(f"{x[p]:.2f}" for x in (a, b) for p in ("p50", "p99"))))
+        for who, x in (("app", a), ("bare", b)):
+            if x["bad_status"] or x.get("socket_errors"):
+                flawed.append(
+                    f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
+                    f"{x.get('socket_errors', 0)} socket errors"
+                )
+    table, flawed = "\n".join(rows), "; ".join(flawed) or "none"
+    fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
+    return f"""## Throughput: `.venv/bin/python benchmarks/throughput.py [--duration S] …`
+
+Requests per second of the app under gunicorn, served as the README serves it, against the
+framework's ceiling: a bare Flask app (`benchmarks/bare_app.py`) answering with the app's exact
+bodies (`Content-Type: application/json`, no other headers) and an empty 304 with the ETag, under
+the same gunicorn settings. Raw numbers: `benchmarks/out/throughput/results.json`.
+
+Run {m["date"]} on {m["cpu"]}, {m["cores"]} cores (load average 1/5/15 min before → after:
+{load}); Python {m["python"]}, gunicorn {m["gunicorn"]}, Flask {m["flask"]}, flask-smorest
+{m["flask-smorest"]}, Werkzeug {m["werkzeug"]}; wrk: {m["wrk"]}.
+
+Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1, each scenario against the app
+then the bare app (never both loaded at once; both stay up). Both run under `gunicorn -c
+gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares the cores.
+
+{table}
+
+Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
+
+- Content: the bundled pack (not MedQuAD); {r["list_note"]}.
+- The app runs with its defaults: the access log is on (one JSON line per request to stderr,
+  redirected to a file), CORS `*`, no gzip (wrk sends no `Accept-Encoding`); except that
+  `RATELIMIT_DEFAULT` is raised to 10⁹ per minute, else one client IP is answered 429 (the
+  limiter still runs on every request). Search pages are cached per worker: `search` measures a
+  repeated query.
+- gunicorn's sync workers close the connection after each response, so every request includes a
+  TCP connect, for both servers.
+- Errors during the runs: {flawed}.{fallback}
+"""
+
+
+def write_readme(section: str) -> None:
+    text = README.read_text(encoding="utf-8") if README.exists() else ""
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    README.write_text(text.lstrip(), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of the warm-up run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "throughput")
+    args = parser.parse_args()
+    out = args.out.resolve()
+    shutil.rmtree(out / "index", ignore_errors=True)
+    (out / "index").mkdir(parents=True)
+    wrk_path = ensure_wrk()
+    r = {"machine": machine(wrk_path), "wrk": bool(wrk_path)}
+
+    def load(url: str, s: dict, seconds: float) -> dict:
+        if wrk_path:
+            return wrk(url + s["path"], s["headers"], seconds, args)
+        return pyload(url + s["path"], s["headers"], seconds, args, s["status"])
+
+    with Server("wsgi:app", out / "app.log", INDEX_DIR=str(out / "index"), **APP_ENV) as app:
+        app.wait_ready("/readyz")
+        r["scenarios"], r["list_note"] = scenarios(app.url)
+        bodies, ok = out / "bare-bodies.json", (s for s in r["scenarios"] if s["status"] == 200)
+        spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
+        bodies.write_text(json.dumps(spec))
+        with Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies)) as bare:
+            bare.wait_ready(DETAIL)
+            for s in r["scenarios"]:
+                for who, server in (("app", app), ("bare", bare)):
+                    print(f"{s['name']}: {who}…", file=sys.stderr)
+                    check(server.url, s)
+                    load(server.url, s, args.warmup)
+                    s[who] = load(server.url, s, args.duration)
+    r["load_after"] = os.getloadavg()
+    section = report(r, args)
+    for s in r["scenarios"]:
+        s.pop("body", None)
+    (out / "results.json").write_text(json.dumps(r, indent=2))
+    write_readme(section)
+    print(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Partner keys and rate limits: 401 for bad keys, per-key limits, 429 with Retry-After."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+import yaml
+
+from api import create_app
+from api.partners.keys import hash_key
+
+from .conftest import LIVE_KEY, PACK, ROOT
+from .helpers import assert_problem
+
+GOOD, OTHER, REVOKED = "ck_good-key", "ck_other-key", "ck_revoked-key"
+PARTNERS = [
+    {"name": "good", "key_sha256": hash_key(GOOD), "rate_limit": "3 per minute"},
+    {"name": "other", "key_sha256": hash_key(OTHER), "origins": ["https://other.example"]},
+    {"name": "gone", "key_sha256": hash_key(REVOKED), "revoked": True},
+]
+
+
+@pytest.fixture
+def partner_client(tmp_path):
+    app = create_app(
+        {
+            "CONTENT_DIR": str(PACK),
+            "INDEX_DIR": str(tmp_path),
+            "ACCESS_LOG": False,
+            "PARTNER_KEYS": json.dumps(PARTNERS),
+            "PARTNER_KEYS_FILE": "",
+            "RATELIMIT_DEFAULT": "5 per minute",
+        }
+    )
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-API-Key": "ck_wrong"},
+        {"Authorization": "Bearer ck_wrong"},
+        {"X-API-Key": REVOKED},
+        {"Authorization": f"Bearer {REVOKED}"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/v1/articles", "/v1/site", "/v1/search?q=knee"])
+def test_bad_or_revoked_key_is_401_even_on_public_endpoints(partner_client, headers, path):
+    response = partner_client.get(path, headers=headers)
+    body = assert_problem(response, 401)
+    assert body["detail"] == "The API key is not valid or has been revoked."
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="clinic-content-api"'
+
+
+@pytest.mark.parametrize("header", ["X-API-Key", "Authorization"])
+def test_valid_key_is_served_privately(partner_client, header):
+    value = GOOD if header == "X-API-Key" else f"Bearer {GOOD}"
+    response = partner_client.get("/v1/site", headers={header: value})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["RateLimit-Policy"] == '"default";q=3;w=60'
+
+
+def test_key_origin_restriction(partner_client):
+    allowed = partner_client.get(
+        "/v1/site", headers={"X-API-Key": OTHER, "Origin": "https://other.example"}
+    )
+    assert allowed.status_code == 200
+    denied = partner_client.get(
+        "/v1/site", headers={"X-API-Key": OTHER, "Origin": "https://evil.example"}
+    )
+    assert_problem(denied, 403)
+
+
+def test_limits_are_per_key_and_per_ip(partner_client):
+    for remaining in (2, 1, 0):
+        response = partner_client.get("/v1/site", headers={"X-API-Key": GOOD})
+        assert response.status_code == 200
+        assert response.headers["RateLimit-Remaining"] == str(remaining)
+        assert response.headers["RateLimit"] == f'"default";r={remaining};t=60'
+    limited = partner_client.get("/v1/site", headers={"X-API-Key": GOOD})
+    body = assert_problem(limited, 429)
+    assert "3 per 1 minute" in body["detail"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert limited.headers["Cache-Control"] == "no-store"
+    # the other key and anonymous clients are unaffected by this burst
+    assert partner_client.get("/v1/site", headers={"X-API-Key": OTHER}).status_code == 200
+    anonymous = partner_client.get("/v1/site")
+    assert anonymous.status_code == 200
+    assert anonymous.headers["RateLimit-Limit"] == "5"
+    assert anonymous.headers["Cache-Control"].startswith("public")
+
+
+def test_304_revalidations_are_not_counted(partner_client):
+    first = partner_client.get("/v1/articles")
+    remaining = int(first.headers["RateLimit-Remaining"])
+    for _ in range(8):  # more than the anonymous limit of 5
+        again = partner_client.get("/v1/articles", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304
+        assert int(again.headers["RateLimit-Remaining"]) == remaining
+    assert partner_client.get("/v1/site").status_code == 200
+
+
+def test_probes_are_not_limited(partner_client):
+    for _ in range(10):
+        assert partner_client.get("/healthz").status_code == 200
+
+
+def test_rate_limit_over_real_http(live_server):
+    headers = {"X-API-Key": LIVE_KEY}
+    statuses = [
+        requests.get(f"{live_server}/v1/site", headers=headers, timeout=10) for _ in range(4)
+    ]
+    # in-memory storage counts per worker (documented): 2 workers allow up to 2 × 3
+    statuses += [
+        requests.get(f"{live_server}/v1/site", headers=headers, timeout=10) for _ in range(4)
+    ]
+    codes = [r.status_code for r in statuses]
+    assert codes[:3] == [200, 200, 200] and 429 in codes
+    limited = next(r for r in statuses if r.status_code == 429)
+    assert limited.headers["Content-Type"] == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    # another client is not throttled by this key's burst
+    assert requests.get(f"{live_server}/v1/site", timeout=10).status_code == 200
+
+
+def test_cli_issues_hashed_keys_and_lists_without_keys(tmp_path):
+    keys_file = tmp_path / "partners.yaml"
+    env = {
+        **os.environ,
+        "CONTENT_DIR": str(PACK),
+        "INDEX_DIR": str(tmp_path / "index"),
+        "PARTNER_KEYS_FILE": str(keys_file),
+        "ACCESS_LOG": "false",
+    }
+
+    def flask(*args):
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "partners", *args]
+        return subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    issued = flask("issue", "Group X", "--origin", "https://x.example", "--limit", "10 per minute")
+    assert issued.returncode == 0, issued.stderr
+    key = issued.stdout.strip().splitlines()[-1]
+    assert key.startswith("ck_") and len(key) > 40
+    stored = keys_file.read_text()
+    assert key not in stored
+    (entry,) = yaml.safe_load(stored)
+    assert entry["key_sha256"] == hash_key(key) and entry["origins"] == ["https://x.example"]
+    listed = flask("list")
+    assert "Group X\tactive\t10 per minute\thttps://x.example" in listed.stdout
+    assert key not in listed.stdout
+    assert flask("revoke", "Group X").returncode == 0
+    assert yaml.safe_load(keys_file.read_text())[0]["revoked"] is True
