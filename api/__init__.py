@@ -8,10 +8,11 @@ import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
 
-from . import delivery, ops, partners, v1
+from . import delivery, discovery, ops, partners, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.loader import content_version, load_store
+from .content.manifest import build_manifest, record_manifest
 from .content.snapshot import (
     known_version,
     read_snapshot,
@@ -44,6 +45,7 @@ class ContentService:
     representations: Representations
     search: SearchBackend
     search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
+    manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
 
     @cached_property
     def newest(self):
@@ -85,10 +87,13 @@ def create_app(config: dict | None = None) -> Flask:
         store=store,
         representations=Representations(store, app.config["SITE_URL"]),
         search=search,
+        manifest=build_manifest(store),
     )
+    record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])
     api = ProblemApi(app)
     v1.register(api)
     api.register_blueprint(ops.blp)
+    api.register_blueprint(discovery.blp)
     api.document_common_errors()
     delivery.init_before(app)
     partners.init_app(app)

@@ -3,9 +3,12 @@
 import click
 from flask import Flask
 
+from schemas.common import COLLECTIONS
+
 from .content.files import ContentErrors
 from .content.loader import load_store
 from .partners.keys import Partner, append_partner, hash_key, new_key, revoke_partner
+from .partners.preview import make_token
 from .search.index import open_or_build
 
 
@@ -53,6 +56,7 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(search)
     register_partner_cli(app)
+    register_preview_cli(app)
 
 
 def register_partner_cli(app: Flask) -> None:
@@ -86,3 +90,23 @@ def register_partner_cli(app: Flask) -> None:
             click.echo(f"{partner.name}\t{status}\t{partner.rate_limit or 'default'}\t{origins}")
 
     app.cli.add_command(partners)
+
+
+def register_preview_cli(app: Flask) -> None:
+    preview = click.Group("preview", help="Preview tokens for drafts.")
+
+    @preview.command("token")
+    @click.argument("path")
+    @click.option("--minutes", default=60, show_default=True, help="How long the token works.")
+    def token(path, minutes):
+        """Sign a token for PATH, e.g. articles/my-draft (needs PREVIEW_SECRET)."""
+        secret = app.config["PREVIEW_SECRET"]
+        if not secret:
+            raise click.ClickException("set PREVIEW_SECRET first")
+        collection, _, slug = path.partition("/")
+        kinds = {c: k for k, c in COLLECTIONS.items()}
+        if collection not in kinds or not slug:
+            raise click.ClickException("PATH must be articles/<slug>, conditions/… or treatments/…")
+        click.echo(make_token(secret, kinds[collection], slug, minutes))
+
+    app.cli.add_command(preview)

@@ -35,6 +35,9 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
     RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 to share counts across hosts
+    PUBLIC_API_URL = ""  # this API's public base URL for embed links; empty: the request's host
+    EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)
+    PREVIEW_SECRET = ""  # signs preview tokens; empty disables previews
     V1_DEPRECATION = ""  # ISO date-time /v1 is (or will be) deprecated; empty: not deprecated
     V1_SUNSET = ""  # ISO date-time after which /v1 answers 410 Gone
     V1_DEPRECATION_LINK = ""  # page explaining the deprecation and the migration

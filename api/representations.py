@@ -6,6 +6,7 @@ filter and serialise them. The cache is filled lazily so start-up stays fast on 
 
 import orjson
 
+from schemas.common import RELATIONS
 from schemas.output import (
     EntryDetailSchema,
     EntrySummarySchema,
@@ -15,6 +16,7 @@ from schemas.output import (
 
 from .content.store import Entry, Store
 from .delivery.caching import strong_etag
+from .jsonld import json_ld
 from .lru import LRU
 
 _summary_schema = EntrySummarySchema()
@@ -73,11 +75,22 @@ class Representations:
             cached = self._summaries[entry.key] = _summary_schema.dump(self._summary_data(entry))
         return cached
 
+    def _relations(self, entry: Entry) -> dict:
+        """Public related slugs; a previewed draft gets the ones it declares itself."""
+        related = self.store.related.get(entry.key)
+        if related is not None:
+            return related
+        public = self.store.public
+        return {
+            name: tuple(s for s in getattr(entry, name, ()) if s in public[name[:-1]])
+            for name in RELATIONS[entry.type]
+        }
+
     def _related_data(self, entry: Entry) -> dict:
         public = self.store.public
         return {
             collection: [self._summary_data(public[collection[:-1]][slug]) for slug in slugs]
-            for collection, slugs in self.store.related[entry.key].items()
+            for collection, slugs in self._relations(entry).items()
         }
 
     def detail(self, entry: Entry, formats: tuple = DEFAULT_FORMATS) -> dict:
@@ -102,6 +115,9 @@ class Representations:
             faq=[{"question": f.question, "answer": _rich(f.answer, formats)} for f in entry.faq],
             related=self._related_data(entry),
         )
+        data["json_ld"] = json_ld(
+            entry, self.store.site, self.canonical_url(entry), self.site_url, data["related"]
+        )
         if entry.type == "condition":
             data["quick_facts"] = [dict(f) for f in entry.quick_facts]
         elif entry.type == "treatment":
@@ -122,7 +138,7 @@ class Representations:
             public = self.store.public
             for relation in include:
                 kind = relation[:-1]
-                slugs = self.store.related[entry.key][relation]
+                slugs = self._relations(entry)[relation]
                 related[relation] = [self.detail(public[kind][s], formats) for s in slugs]
             data["related"] = related
         if fields:

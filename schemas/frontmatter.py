@@ -144,3 +144,27 @@ class SiteSchema(Schema):
     disclaimer = _required_text()
     licence = fields.Nested(LicenceSchema, required=True)
     attribution = _required_text()
+
+
+ENTRY_PATH = r"^(articles|conditions|treatments)/[a-z0-9]+(?:-[a-z0-9]+)*$"
+_path = validate.Regexp(ENTRY_PATH, error="must be <articles|conditions|treatments>/<slug>")
+
+
+class RedirectSchema(Schema):
+    """One line of content/redirects.yaml: a renamed page (`from` → `to`) or a removed one."""
+
+    from_ = fields.String(data_key="from", load_default=None, validate=_path)
+    to = fields.String(load_default=None, validate=_path)
+    removed = fields.String(load_default=None, validate=_path)
+    date = fields.Date(required=True)
+    reason = fields.String(load_default=None)
+
+    @validates_schema
+    def _one_kind(self, data, **kwargs):
+        renamed = data.get("from_") is not None or data.get("to") is not None
+        if renamed and data.get("removed"):
+            raise ValidationError("give either from/to (a rename) or removed, not both")
+        if renamed and not (data.get("from_") and data.get("to")):
+            raise ValidationError("a rename needs both from and to")
+        if not renamed and not data.get("removed"):
+            raise ValidationError("give from/to (a rename) or removed")

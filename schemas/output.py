@@ -111,6 +111,7 @@ class EntryDetailSchema(EntrySummarySchema):
     what_to_expect = fields.Nested(WhatToExpectOutSchema)
     side_effects = fields.List(fields.Nested(SideEffectOutSchema))
     evidence_notes = fields.Nested(RichTextSchema, allow_none=True)
+    json_ld = fields.Dict(metadata={"description": "schema.org JSON-LD (MedicalWebPage)"})
 
 
 class LicenceOutSchema(Schema):
@@ -274,3 +275,43 @@ class ReadinessSchema(Schema):
     content_version = _str(required=True)
     entries = fields.Integer(required=True, metadata={"description": "Public entries in the store"})
     indexed = fields.Integer(required=True, metadata={"description": "Documents in the index"})
+
+
+class OEmbedSchema(Schema):
+    """oEmbed 1.0 `rich` response, plus licence and attribution for the partner page."""
+
+    version = _str(required=True)
+    type = _str(required=True, metadata={"enum": ["rich"]})
+    title = _str(required=True)
+    provider_name = _str(required=True)
+    provider_url = _str(required=True)
+    html = _str(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    cache_age = fields.Integer(required=True)
+    license = _str(required=True)
+    license_url = _str(allow_none=True)
+    attribution = _str(required=True)
+
+
+class ChangeSchema(Schema):
+    change = _str(required=True, metadata={"enum": ["upsert", "remove"]})
+    type = _str(required=True, metadata={"enum": list(ENTRY_TYPES)})
+    slug = _str(required=True)
+    url = _str(allow_none=True, required=True, metadata={"description": "Detail path (upserts)"})
+    updated = _date(metadata={"description": "Upserts: the entry's updated date"})
+    moved_to = _str(allow_none=True, metadata={"description": "Removals: the new path if renamed"})
+
+
+class ChangeMetaSchema(Schema):
+    cursor = _str(required=True, metadata={"description": "Pass as `since` next time"})
+    since = _str(allow_none=True, required=True)
+    reset = fields.Boolean(
+        required=True,
+        metadata={"description": "True: the items are everything; replace the local copy"},
+    )
+
+
+class ChangeListSchema(Schema):
+    items = fields.List(fields.Nested(ChangeSchema), required=True)
+    meta = fields.Nested(ChangeMetaSchema, required=True)

@@ -74,6 +74,10 @@ def detail_args(kind: str) -> type:
         {
             "format": _format_field(),
             "fields": _fields_field(DETAIL_FIELDS[kind]),
+            "preview": fields.String(
+                load_default=None,
+                metadata={"description": "Preview token: shows a draft or scheduled entry"},
+            ),
             "include": CommaList(
                 RELATIONS[kind],
                 load_default=None,

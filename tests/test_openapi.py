@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import tempfile
 
 import pytest
@@ -31,10 +32,8 @@ def test_every_route_is_documented(app, spec):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static",) or rule.rule.startswith(("/openapi.json", "/docs")):
             continue
-        path = rule.rule
-        for argument in rule.arguments:
-            path = path.replace(f"<{argument}>", f"{{{argument}}}")
-        routed.add(path)
+        # <slug> and <any(a, b):type> both become {name}
+        routed.add(re.sub(r"<(?:[^>:]*:)?(\w+)>", r"{\1}", rule.rule))
     assert routed == documented
 
 
@@ -80,4 +79,8 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", _app)
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis(case):
-    case.call_and_validate()
+    excluded = []
+    if case.path == "/oembed" and (case.query or {}).get("format") == "xml":
+        # oEmbed 1.0 §2.3.4 requires 501 Not Implemented for an unsupported format
+        excluded = [schemathesis.checks.not_a_server_error]
+    case.call_and_validate(excluded_checks=excluded)

@@ -8,7 +8,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from schemas.common import COLLECTIONS
-from schemas.frontmatter import FRONT_MATTER_SCHEMAS, SiteSchema, TagSchema
+from schemas.frontmatter import FRONT_MATTER_SCHEMAS, RedirectSchema, SiteSchema, TagSchema
 
 from .files import (
     ContentError,
@@ -20,7 +20,7 @@ from .files import (
 )
 from .relations import resolve
 from .render import MarkdownError, render_markdown, render_rich_text
-from .store import ENTRY_CLASSES, Faq, Review, Site, Store, Tag, frozen_map
+from .store import ENTRY_CLASSES, Faq, Gone, Review, Site, Store, Tag, frozen_map
 
 WORDS_PER_MINUTE = 200
 _SCHEMAS = {kind: schema() for kind, schema in FRONT_MATTER_SCHEMAS.items()}  # built once: costly
@@ -148,6 +148,31 @@ def _load_list(schema, document, rel: str, errors: list):
         return None
 
 
+def _split(path: str) -> tuple[str, str]:
+    collection, slug = path.split("/", 1)
+    return collection[:-1], slug
+
+
+def _load_redirects(root: Path, entries: dict, errors: list) -> dict:
+    """content/redirects.yaml (optional): renamed pages answer 301, removed ones 410."""
+    if not (root / "redirects.yaml").is_file():
+        return {}
+    rel = "redirects.yaml"
+    loaded = _load_yaml_file(root / rel, rel, RedirectSchema(many=True), errors) or []
+    gone = {}
+    for index, item in enumerate(loaded):
+        old = _split(item["from_"] or item["removed"])
+        target = _split(item["to"]) if item["to"] else None
+        where = f"{index}.{'from' if target else 'removed'}"
+        if old[1] in entries[old[0]]:
+            message = f"{old[0]} '{old[1]}' still exists; remove the file or this line"
+            errors.append(ContentError(rel, None, where, message))
+        if target and target[1] not in entries[target[0]]:
+            errors.append(ContentError(rel, None, f"{index}.to", f"no {target[0]} '{target[1]}'"))
+        gone[old] = Gone(old[0], old[1], item["date"], target, item["reason"])
+    return gone
+
+
 def _site(data: dict) -> Site:
     ctas = tuple(frozen_map(c) for c in data["calls_to_action"])
     return Site(**{**data, "calls_to_action": ctas, "licence": frozen_map(data["licence"])})
@@ -156,7 +181,7 @@ def _site(data: dict) -> Site:
 def content_files(root: Path):
     """(kind, rel, path) of every file the pack may hold, in a fixed order; kind None for the
     site and tags files. Dot files (editor swap files, .gitkeep) are not content."""
-    for name in ("site.yaml", "tags.yaml"):
+    for name in ("site.yaml", "tags.yaml", "redirects.yaml"):
         if (root / name).is_file():
             yield None, name, root / name
     for kind, collection in COLLECTIONS.items():
@@ -214,6 +239,7 @@ def load_store(content_dir: str | Path, today: date | None = None) -> Store:
         if tag["slug"] in tag_map:
             errors.append(ContentError("tags.yaml", None, "slug", f"duplicate tag '{tag['slug']}'"))
         tag_map[tag["slug"]] = Tag(tag["slug"], tag["label"], tag["description"])
+    gone = _load_redirects(root, entries, errors)
     relations = resolve(entries, tag_map, today or date.today(), errors, lines)
     if errors:
         raise ContentErrors(errors)
@@ -225,5 +251,6 @@ def load_store(content_dir: str | Path, today: date | None = None) -> Store:
         related=relations.related,
         tagged=relations.tagged,
         version=content_version(root),
+        gone=frozen_map(gone),
         loaded_on=today or date.today(),
     )

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from .relations import resolve
 from .store import Store
 
-FORMAT = 1  # bump when a stored dataclass changes shape
+FORMAT = 2  # bump when a stored dataclass changes shape
 VERSIONS_FILE = "versions.json"  # stat fingerprint → content version, see stat_fingerprint
 KEEP_VERSIONS = 20
 log = logging.getLogger(__name__)

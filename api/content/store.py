@@ -115,6 +115,17 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Gone:
+    """A page that no longer exists: renamed (`moved_to` is its new (type, slug)) or removed."""
+
+    type: str
+    slug: str
+    date: date
+    moved_to: tuple[str, str] | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Store:
     site: Site
     tags: Mapping[str, Tag]
@@ -128,6 +139,8 @@ class Store:
     tagged: Mapping[str, tuple[tuple[str, str], ...]]
     version: str  # hash of every content file: names the search index and versions ETags
     loaded_on: date = field(default_factory=date.today)
+    # (type, slug) -> Gone, from content/redirects.yaml
+    gone: Mapping[tuple[str, str], Gone] = field(default_factory=dict)
 
     def public_entries(self):
         for by_slug in self.public.values():

@@ -5,13 +5,17 @@ from urllib.parse import urlencode
 
 import flask_smorest
 import orjson
-from flask import Response, current_app, request
+from flask import Response, current_app, redirect, request
+from flask import abort as flask_abort
 from flask_smorest import abort
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 
+from schemas.common import COLLECTIONS
+
 from ..content.store import Entry
 from ..delivery.caching import newest, set_last_modified
+from ..partners.preview import require_preview
 from ..representations import pick
 
 
@@ -35,12 +39,34 @@ def service():
     return current_app.extensions["content"]
 
 
-def get_entry(kind: str, slug: str) -> Entry:
-    """The public entry, or 404. Drafts answer exactly like unknown slugs (no existence leak)."""
-    entry = service().store.public[kind].get(slug)
-    if entry is None:
-        abort(404, message=f"No {kind} has the slug '{slug}'.")
-    return entry
+def get_entry(kind: str, slug: str, preview: str | None = None) -> Entry:
+    """The public entry; with a valid preview token, a draft or scheduled one too.
+
+    Otherwise: a renamed page redirects (301) to its new address, a removed one is 410 Gone, and
+    anything else is 404. Drafts answer exactly like unknown slugs (no existence leak).
+    """
+    store = service().store
+    if preview is not None:
+        require_preview(preview, kind, slug)
+        entry = store.entries[kind].get(slug)
+    else:
+        entry = store.public[kind].get(slug)
+    if entry is not None:
+        return entry
+    gone = store.gone.get((kind, slug))
+    if gone and gone.moved_to:
+        new_kind, new_slug = gone.moved_to
+        target = f"/v1/{COLLECTIONS[new_kind]}/{new_slug}{request.path[len(_prefix(kind, slug)) :]}"
+        query = request.query_string.decode()
+        flask_abort(redirect(f"{target}?{query}" if query else target, 301))
+    if gone:
+        reason = f" {gone.reason}" if gone.reason else ""
+        abort(410, message=f"This {kind} was removed on {gone.date.isoformat()}.{reason}")
+    abort(404, message=f"No {kind} has the slug '{slug}'.")
+
+
+def _prefix(kind: str, slug: str) -> str:
+    return f"/v1/{COLLECTIONS[kind]}/{slug}"
 
 
 def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> Response:
@@ -111,10 +137,10 @@ def _sort_key(entry: Entry, field: str):
     return value.casefold() if isinstance(value, str) else value
 
 
-def detail_response(entry: Entry, formats, fields=None, include=None) -> Response:
+def detail_response(entry: Entry, formats, fields=None, include=None, cached=True) -> Response:
     reps = service().representations
     set_last_modified(entry.updated)
-    if fields or include:
+    if fields or include or not cached:
         return json_response(reps.envelope(entry, formats, fields, include))
     body, etag = reps.envelope_bytes(entry, formats)  # the common case: serialised once
     return json_response(body, etag=etag)

@@ -31,8 +31,10 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
         @blp.response(200, EntryEnvelopeSchema)
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
-        def get(self, slug, format, fields, include):
-            return detail_response(get_entry(kind, slug), format, fields, include)
+        @blp.alt_response(301, description="Renamed: the new address is in Location")
+        def get(self, slug, format, fields, include, preview):
+            entry = get_entry(kind, slug, preview)
+            return detail_response(entry, format, fields, include, cached=preview is None)
 
     class SectionItem(MethodView):
         @blp.arguments(SectionArgs, location="query", as_kwargs=True)

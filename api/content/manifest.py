@@ -1,0 +1,55 @@
+"""Content manifests for the change feed: what every public entry looked like at one state.
+
+A state is a hash of every public entry's revision (its file's hash plus its resolved relations,
+since a new article changes the condition pages that list it) and of the removed pages. Each
+start records the manifest of its state under INDEX_DIR/manifests/, so a client's cursor (an old
+state) can be compared with the current one. Manifests are small and kept for the last
+KEEP_MANIFESTS states; an older or unknown cursor asks the client to sync from scratch.
+"""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .store import Store
+
+KEEP_MANIFESTS = 50
+
+
+def _revision(store: Store, entry) -> str:
+    related = sorted((k, tuple(v)) for k, v in store.related.get(entry.key, {}).items())
+    return hashlib.sha256(f"{entry.digest}|{related}".encode()).hexdigest()[:16]
+
+
+def build_manifest(store: Store) -> dict:
+    entries = {
+        f"{e.type}:{e.slug}": [_revision(store, e), e.updated.isoformat()]
+        for e in store.public_entries()
+    }
+    gone = {
+        f"{g.type}:{g.slug}": [g.date.isoformat(), ":".join(g.moved_to) if g.moved_to else None]
+        for g in store.gone.values()
+    }
+    state = hashlib.sha256(json.dumps([entries, gone], sort_keys=True).encode()).hexdigest()[:16]
+    return {"state": state, "entries": entries, "gone": gone}
+
+
+def record_manifest(manifest: dict, index_dir) -> None:
+    directory = Path(index_dir) / "manifests"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{manifest['state']}.json"
+    if not path.exists():
+        temporary = path.with_suffix(f".tmp-{os.getpid()}")
+        temporary.write_text(json.dumps(manifest))
+        os.replace(temporary, path)
+    old = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in old[KEEP_MANIFESTS:]:
+        stale.unlink(missing_ok=True)
+
+
+def read_manifest(index_dir, state: str) -> dict | None:
+    try:
+        return json.loads((Path(index_dir) / "manifests" / f"{state}.json").read_text())
+    except (OSError, ValueError):
+        return None
