@@ -34,7 +34,7 @@ class Config:
     PARTNER_KEYS = ""  # the same list as JSON, e.g. from a secret store
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
-    RATELIMIT_STORAGE_URI = "memory://"  # e.g. redis://host:6379 to share counts across hosts
+    RATELIMIT_STORAGE_URI = "local://"  # in-process (see partners/storage.py); or redis://host
     PUBLIC_API_URL = ""  # this API's public base URL for embed links; empty: the request's host
     EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)
     PREVIEW_SECRET = ""  # signs preview tokens; empty disables previews

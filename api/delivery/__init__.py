@@ -10,11 +10,13 @@ after:  version headers → CORS → caching (ETag, 304, gzip) → extra headers
 from flask import Flask
 
 from . import access_log, cors, versioning
-from .caching import finalize
+from .caching import finalize, public_cache_control
 
 
 def init_before(app: Flask) -> None:
     access_log.configure(app.config["ACCESS_LOG"])
+    app.extensions["public_cache_control"] = public_cache_control(app.config)
+    app.extensions["version_policies"] = versioning.policies(app.config)
 
     @app.before_request
     def _before():

@@ -3,19 +3,23 @@ Last-Modified, Cache-Control, Vary, conditional 304s, and gzip as its own repres
 
 Done once here, after the view, so lists, details, search and the OpenAPI document all behave
 the same. Views that already know their ETag (cached entry bodies) set it and nothing is hashed.
+This runs on every request, so it works on header strings directly rather than through
+Werkzeug's parsed header objects, and formats dates once.
 """
 
 import gzip
 import hashlib
-from datetime import UTC, datetime, time
+from datetime import date
+from functools import lru_cache
 
 from flask import Response, current_app, g, request
+from werkzeug.http import http_date
 
-from ..content.store import Entry
 from ..lru import LRU
 
 MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
 _CONDITIONAL_KEEP = ("ETag", "Cache-Control", "Vary", "Expires", "Date")  # RFC 9110 §15.4.5
+_KEEP_PREFIXES = ("access-control-", "x-", "deprecation", "sunset", "link", "ratelimit")
 _compressed = LRU(2048)  # ETag → gzip body: cached entry bodies are compressed once
 
 
@@ -23,49 +27,64 @@ def strong_etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
+@lru_cache(maxsize=4096)
+def _http_date(day: date) -> str:
+    return http_date(day)
+
+
 def set_last_modified(day) -> None:
     """Views call this with the content date their response reflects."""
-    g.last_modified = datetime.combine(day, time(), tzinfo=UTC)
+    g.last_modified = day
 
 
 def newest(entries) -> object:
     return max((e.updated for e in entries), default=None)
 
 
-def entry_last_modified(entry: Entry) -> None:
-    set_last_modified(entry.updated)
-
-
 def add_vary(response: Response, header: str) -> None:
-    if header.lower() not in {v.lower() for v in response.vary}:
-        response.vary.add(header)
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = header
+    elif header.lower() not in current.lower():
+        response.headers["Vary"] = f"{current}, {header}"
+
+
+def public_cache_control(config) -> str:
+    return (
+        f"public, max-age={config['CACHE_MAX_AGE']}, "
+        f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}"
+    )
 
 
 def _cache_control(response: Response) -> None:
-    config = current_app.config
     if response.status_code >= 400:
         response.headers["Cache-Control"] = "no-store"
     elif getattr(g, "private", False):  # previews and keyed responses never sit in shared caches
         response.headers["Cache-Control"] = "private, no-store"
     elif "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = (
-            f"public, max-age={config['CACHE_MAX_AGE']}, "
-            f"stale-while-revalidate={config['CACHE_STALE_WHILE_REVALIDATE']}"
-        )
+        response.headers["Cache-Control"] = current_app.extensions["public_cache_control"]
 
 
-def _wants_gzip(response: Response) -> bool:
-    if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
-        return False
-    return response.content_length is not None and response.content_length >= MIN_GZIP_BYTES
-
-
-def _not_modified(response: Response, etag: str) -> bool:
-    if request.if_none_match:
+def _not_modified(etag: str, last_modified) -> bool:
+    headers = request.headers
+    if "If-None-Match" in headers:
         # Weak comparison for If-None-Match (RFC 9110 §13.1.2): W/"x" matches "x"; * matches.
         return request.if_none_match.contains_weak(etag)
-    last_modified, since = getattr(g, "last_modified", None), request.if_modified_since
-    return bool(last_modified and since and last_modified <= since)
+    if last_modified and "If-Modified-Since" in headers:
+        since = request.if_modified_since
+        return bool(since and last_modified <= since.date())
+    return False
+
+
+def _not_modified_response(response: Response) -> Response:
+    not_modified = Response(status=304)
+    for name in _CONDITIONAL_KEEP:
+        if name in response.headers:
+            not_modified.headers[name] = response.headers[name]
+    for name, value in response.headers.items():
+        if name.lower().startswith(_KEEP_PREFIXES):
+            not_modified.headers[name] = value
+    return not_modified
 
 
 def finalize(response: Response) -> Response:
@@ -78,24 +97,17 @@ def finalize(response: Response) -> Response:
     add_vary(response, "Accept-Encoding")
     last_modified = getattr(g, "last_modified", None)
     if last_modified:
-        response.last_modified = last_modified
-    base, _ = response.get_etag()
-    if base is None:
-        base = strong_etag(response.get_data())
-    use_gzip = _wants_gzip(response)
+        response.headers["Last-Modified"] = _http_date(last_modified)
+    quoted = response.headers.get("ETag")
+    base = quoted.strip('"') if quoted else strong_etag(response.get_data())
+    use_gzip = (
+        "gzip" in request.headers.get("Accept-Encoding", "").lower()
+        and (response.content_length or 0) >= MIN_GZIP_BYTES
+    )
     etag = f"{base}-gzip" if use_gzip else base  # each coding is its own representation
-    response.set_etag(etag)
-    if _not_modified(response, etag):
-        not_modified = Response(status=304)
-        for name in _CONDITIONAL_KEEP:
-            if name in response.headers:
-                not_modified.headers[name] = response.headers[name]
-        for name, value in response.headers.items():
-            if name.lower().startswith(
-                ("access-control-", "x-", "deprecation", "sunset", "link", "ratelimit")
-            ):
-                not_modified.headers[name] = value
-        return not_modified
+    response.headers["ETag"] = f'"{etag}"'
+    if _not_modified(etag, last_modified):
+        return _not_modified_response(response)
     if use_gzip:
         body = _compressed.get_or(etag, lambda: gzip.compress(response.get_data(), 5, mtime=0))
         response.set_data(body)

@@ -22,19 +22,30 @@ def _moment(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def policies(config) -> dict:
+    """Per version prefix: (deprecated, sunset, link), parsed once from the settings."""
+    found = {}
+    for key in config:
+        match = re.fullmatch(r"(V\d+)_(DEPRECATION|SUNSET|DEPRECATION_LINK)", key)
+        if match:
+            name = match.group(1)
+            found[name.lower()] = (
+                _moment(config.get(f"{name}_DEPRECATION", "")),
+                _moment(config.get(f"{name}_SUNSET", "")),
+                config.get(f"{name}_DEPRECATION_LINK", ""),
+            )
+    return found
+
+
 def _policy():
     match = _PREFIX.match(request.path)
     if not match:
         return None, None, None, ""
     version = match.group(1)
-    config = current_app.config
-    name = version.upper()
-    return (
-        version,
-        _moment(config.get(f"{name}_DEPRECATION", "")),
-        _moment(config.get(f"{name}_SUNSET", "")),
-        config.get(f"{name}_DEPRECATION_LINK", ""),
+    deprecated, sunset, link = current_app.extensions["version_policies"].get(
+        version, (None, None, "")
     )
+    return version, deprecated, sunset, link
 
 
 def _links(deprecated, sunset, link) -> list[str]:

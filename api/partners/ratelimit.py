@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limit, Limiter
 
 from ..problems import PROBLEM_TYPE, problem_body
+from . import storage  # noqa: F401 - registers the local:// storage scheme with limits
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 

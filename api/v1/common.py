@@ -8,7 +8,7 @@ import orjson
 from flask import Response, current_app, redirect, request
 from flask import abort as flask_abort
 from flask_smorest import abort
-from marshmallow import RAISE
+from marshmallow import RAISE, Schema
 from webargs.flaskparser import FlaskParser
 
 from schemas.common import COLLECTIONS
@@ -20,7 +20,12 @@ from ..representations import pick
 
 
 class StrictQueryParser(FlaskParser):
-    """Unknown query parameters are errors, and bad parameters answer 400 (not webargs' 422)."""
+    """Unknown query parameters are errors, and bad parameters answer 400 (not webargs' 422).
+
+    Also cheaper than webargs' default on the hot path: one schema instance per schema class
+    (webargs builds a new one, deep-copying its fields, on every request), and the result for
+    an empty query string, which is the same every time, is computed once.
+    """
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {
@@ -28,6 +33,26 @@ class StrictQueryParser(FlaskParser):
         "query": RAISE,
         "querystring": RAISE,
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict = {}
+        self._empty: dict = {}
+
+    def _get_schema(self, argmap, req):
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            schema = self._schemas.get(argmap)
+            if schema is None:
+                schema = self._schemas[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
+
+    def parse(self, argmap, req=None, *, location=None, **kwargs):
+        if location != "query" or request.args:
+            return super().parse(argmap, req, location=location, **kwargs)
+        if argmap not in self._empty:  # keyed by the schema class itself, which it keeps alive
+            self._empty[argmap] = super().parse(argmap, req, location=location, **kwargs)
+        return dict(self._empty[argmap])
 
 
 class Blueprint(flask_smorest.Blueprint):
