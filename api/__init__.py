@@ -45,6 +45,7 @@ class ContentService:
     representations: Representations
     search: SearchBackend
     search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
+    list_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/common
     manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
 
     @cached_property
@@ -68,9 +69,16 @@ def _load_content(content_dir: str, index_dir: str) -> Store:
     return store
 
 
+class App(Flask):
+    def ensure_sync(self, func):
+        # No view is async, so Flask's per-call coroutine check (run 14 times a request through
+        # flask-smorest's stacked decorators) is skipped.
+        return func
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Raises ContentErrors (listing every problem) when content is invalid."""
-    app = Flask(__name__)
+    app = App(__name__)
     app.config.from_object(Config)
     app.config.update(from_environment())
     app.config.update(config or {})

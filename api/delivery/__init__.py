@@ -14,7 +14,7 @@ from .caching import finalize, public_cache_control
 
 
 def init_before(app: Flask) -> None:
-    access_log.configure(app.config["ACCESS_LOG"])
+    access_log.configure(app)
     app.extensions["public_cache_control"] = public_cache_control(app.config)
     app.extensions["version_policies"] = versioning.policies(app.config)
 

@@ -5,17 +5,16 @@ logs); anything else gets a fresh one. The log line carries the path without the
 so nothing a client puts in a URL (or a key someone pasted there) is written to the logs.
 """
 
-import logging
+import os
 import random
 import re
-import sys
 import time
 
 import orjson
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-log = logging.getLogger("api.access")
+STDERR = 2
 
 
 def _new_id() -> str:
@@ -24,13 +23,8 @@ def _new_id() -> str:
     return f"{random.getrandbits(128):032x}"
 
 
-def configure(enabled: bool) -> None:
-    if enabled and not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        log.propagate = False
+def configure(app) -> None:
+    app.extensions["access_log"] = bool(app.config["ACCESS_LOG"])
 
 
 def start() -> None:
@@ -42,7 +36,7 @@ def start() -> None:
 def finish(response: Response) -> None:
     request_id = getattr(g, "request_id", None) or _new_id()
     response.headers["X-Request-ID"] = request_id
-    if log.isEnabledFor(logging.INFO):
+    if current_app.extensions["access_log"]:
         started = getattr(g, "started", time.perf_counter())
         line = {
             "method": request.method,
@@ -51,4 +45,6 @@ def finish(response: Response) -> None:
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "request_id": request_id,
         }
-        log.info(orjson.dumps(line).decode())
+        # One write(2) of one line: atomic between workers sharing stderr, and a fraction of
+        # the cost of the logging module on every request.
+        os.write(STDERR, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))

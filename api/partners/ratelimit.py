@@ -24,13 +24,6 @@ def client_key() -> str:
     return f"key:{partner.name}" if partner else f"ip:{request.remote_addr}"
 
 
-def client_limit() -> str:
-    partner = getattr(g, "partner", None)
-    if partner and partner.rate_limit:
-        return partner.rate_limit
-    return current_app.config["RATELIMIT_DEFAULT"]
-
-
 def _numbers(limiter: Limiter):
     current = limiter.current_limit
     if current is None:
@@ -67,20 +60,51 @@ def add_headers(response: Response) -> None:
     response.headers["RateLimit-Reset"] = str(reset)
 
 
+def _not_counted(response) -> bool:
+    return response.status_code != 304
+
+
+def _limits(app: Flask) -> list[Limit]:
+    """One static limit for anonymous clients and one per partner key, each exempting every
+    other caller: static limit strings are parsed once, where a callable limit would be parsed
+    on every request. Shared: one budget per client across every endpoint, not one per route."""
+
+    def anonymous_exempt() -> bool:
+        return request.path in EXEMPT_PATHS or getattr(g, "partner", None) is not None
+
+    limits = [
+        Limit(
+            app.config["RATELIMIT_DEFAULT"],
+            scope="api",
+            shared=True,
+            exempt_when=anonymous_exempt,
+            deduct_when=_not_counted,
+        )
+    ]
+    for partner in app.extensions["partners"].values():
+        if partner.revoked:
+            continue
+
+        def partner_exempt(partner=partner) -> bool:
+            return request.path in EXEMPT_PATHS or getattr(g, "partner", None) is not partner
+
+        limits.append(
+            Limit(
+                partner.rate_limit or app.config["RATELIMIT_DEFAULT"],
+                scope="api",
+                shared=True,
+                exempt_when=partner_exempt,
+                deduct_when=_not_counted,
+            )
+        )
+    return limits
+
+
 def init_app(app: Flask) -> Limiter:
     limiter = Limiter(
         client_key,
         app=app,
-        # shared: one budget per client across every endpoint, not one per route
-        default_limits=[
-            Limit(
-                client_limit,
-                scope="api",
-                shared=True,
-                exempt_when=lambda: request.path in EXEMPT_PATHS,
-                deduct_when=lambda response: response.status_code != 304,
-            )
-        ],
+        default_limits=_limits(app),
         headers_enabled=False,  # written by add_headers, in the IETF draft's form
         on_breach=_on_breach,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],

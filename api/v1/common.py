@@ -14,7 +14,7 @@ from webargs.flaskparser import FlaskParser
 from schemas.common import COLLECTIONS
 
 from ..content.store import Entry
-from ..delivery.caching import newest, set_last_modified
+from ..delivery.caching import newest, set_last_modified, strong_etag
 from ..partners.preview import require_preview
 from ..representations import pick
 
@@ -111,6 +111,11 @@ def _page_url(page: int, per_page: int) -> str:
 
 def paginated(items: list, page: int, per_page: int, render=lambda item: item) -> Response:
     """The list envelope plus RFC 8288 Link headers (first/prev/next/last)."""
+    body, link = page_envelope(items, page, per_page, render)
+    return json_response(body, headers={"Link": link})
+
+
+def page_envelope(items: list, page: int, per_page: int, render) -> tuple[dict, str]:
     total = len(items)
     pages = max(1, math.ceil(total / per_page))
     start = (page - 1) * per_page
@@ -124,15 +129,25 @@ def paginated(items: list, page: int, per_page: int, render=lambda item: item) -
     if page < pages:
         links["next"] = page + 1
     link = ", ".join(f'<{_page_url(n, per_page)}>; rel="{rel}"' for rel, n in links.items())
-    return json_response(body, headers={"Link": link})
+    return body, link
 
 
 _RELATION_FILTERS = {"condition": "conditions", "treatment": "treatments", "article": "articles"}
 
 
 def list_entries(kind: str, args: dict) -> Response:
-    """Filter, sort and paginate one collection's public entries."""
+    """One page of a collection. Pages are kept per worker (the store never changes), keyed by
+    the exact query string, since the Link header repeats it."""
     svc = service()
+    key = (request.path, request.query_string)
+    body, etag, link, changed = svc.list_pages.get_or(key, lambda: _list_page(svc, kind, args))
+    if changed:
+        set_last_modified(changed)
+    return json_response(body, headers={"Link": link}, etag=etag)
+
+
+def _list_page(svc, kind: str, args: dict) -> tuple[bytes, str, str, object]:
+    """Filter, sort and paginate one collection's public entries."""
     entries = list(svc.store.public[kind].values())
     for name, value in args.items():
         if value is None or name in ("page", "per_page", "sort", "fields"):
@@ -149,12 +164,16 @@ def list_entries(kind: str, args: dict) -> Response:
     # Ties break on slug so pages are stable between requests.
     entries.sort(key=lambda e: e.slug)
     entries.sort(key=lambda e: _sort_key(e, field), reverse=sort.startswith("-"))
-    if changed := newest(entries):
-        set_last_modified(changed)
     render = svc.representations.summary
     if fields := args.get("fields"):
-        return paginated(entries, args["page"], args["per_page"], lambda e: pick(render(e), fields))
-    return paginated(entries, args["page"], args["per_page"], render)
+        summary = render
+
+        def render(entry):
+            return pick(summary(entry), fields)
+
+    data, link = page_envelope(entries, args["page"], args["per_page"], render)
+    body = orjson.dumps(data)
+    return body, strong_etag(body), link, newest(entries)
 
 
 def _sort_key(entry: Entry, field: str):
