@@ -26,6 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks import medquad  # noqa: E402
+from benchmarks.common import row, write_readme_section  # noqa: E402
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 README = ROOT / "benchmarks" / "README.md"
@@ -313,10 +314,6 @@ def machine() -> dict:
     }
 
 
-def row(*cells) -> str:
-    return "| " + " | ".join(map(str, cells)) + " |"
-
-
 def head(*names) -> list[str]:
     return ["", row(*names), "|" + "---|" * len(names)]
 
@@ -414,13 +411,7 @@ steady rounds); a serving worker's peak memory; and quality (hit in the top 10, 
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else INTRO
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    README.write_text(text, encoding="utf-8")
+    write_readme_section(START, END, section, INTRO)
 
 
 def main() -> int:

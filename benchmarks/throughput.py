@@ -30,6 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from api.config import Config  # noqa: E402
+from benchmarks.common import row, write_readme_section  # noqa: E402
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 README = ROOT / "benchmarks" / "README.md"
@@ -208,10 +209,6 @@ def machine(wrk_path: str | None) -> dict:
     }
 
 
-def row(*cells) -> str:
-    return "| " + " | ".join(map(str, cells)) + " |"
-
-
 def report(r: dict, args) -> str:
     m = r["machine"]
     load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
@@ -268,13 +265,7 @@ Latencies in ms. Before each run the answer was checked (status 200/304/200/200,
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else ""
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    README.write_text(text.lstrip(), encoding="utf-8")
+    write_readme_section(START, END, section, "")
 
 
 def main() -> int:

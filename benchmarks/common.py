@@ -1,0 +1,21 @@
+"""What the benchmark scripts share: Markdown rows and their marked sections of the README."""
+
+from pathlib import Path
+
+README = Path(__file__).resolve().parent / "README.md"
+
+
+def row(*cells) -> str:
+    return "| " + " | ".join(map(str, cells)) + " |"
+
+
+def write_readme_section(start: str, end: str, section: str, intro: str = "") -> None:
+    """Replace the text between `start` and `end` in benchmarks/README.md (append if absent),
+    leaving every other benchmark's section alone."""
+    text = README.read_text(encoding="utf-8") if README.exists() else intro
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    README.write_text(text.lstrip(), encoding="utf-8")
