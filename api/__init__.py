@@ -11,14 +11,9 @@ from flask.json.provider import JSONProvider
 from . import delivery, discovery, ops, partners, v1
 from .cli import register_cli
 from .config import Config, from_environment
-from .content.loader import content_version, load_store
+from .content.fingerprint import content_version, stat_fingerprint
 from .content.manifest import build_manifest, record_manifest
-from .content.snapshot import (
-    known_version,
-    read_snapshot,
-    remember_version,
-    stat_fingerprint,
-)
+from .content.snapshot import known_version, read_snapshot, remember_version, write_snapshot
 from .content.store import Store
 from .lru import LRU
 from .problems import ProblemApi
@@ -54,8 +49,9 @@ class ContentService:
         return max((e.updated for e in self.store.public_entries()), default=None)
 
 
-def _load_content(content_dir: str, index_dir: str) -> Store:
-    """The snapshot of unchanged content when one exists, else a full load and validation.
+def _load_content(content_dir: str, index_dir: str) -> tuple[Store, bool]:
+    """(store, from snapshot): the snapshot of unchanged content when one exists, else a full
+    load and validation.
 
     Unchanged files (same names, sizes and modification times as at an earlier start) are not
     re-read to compute their hash: the version recorded then is used.
@@ -63,10 +59,16 @@ def _load_content(content_dir: str, index_dir: str) -> Store:
     fingerprint = stat_fingerprint(content_dir)
     version = known_version(index_dir, fingerprint) or content_version(content_dir)
     snapshot = index_path(Path(index_dir), version) / STORE_FILE
-    store = read_snapshot(snapshot, version) or load_store(content_dir)
+    store = read_snapshot(snapshot, version)
+    from_snapshot = store is not None
+    if not from_snapshot:
+        # imported here: the Markdown and YAML machinery is only needed for a full load
+        from .content.loader import load_store
+
+        store = load_store(content_dir)
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     remember_version(index_dir, fingerprint, store.version)
-    return store
+    return store, from_snapshot
 
 
 class App(Flask):
@@ -84,7 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
 
-    store = _load_content(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
+    store, from_snapshot = _load_content(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
     search = open_or_build(
         store,
         app.config["INDEX_DIR"],
@@ -98,6 +100,8 @@ def create_app(config: dict | None = None) -> Flask:
         manifest=build_manifest(store),
     )
     record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])
+    if not from_snapshot:  # e.g. an index kept from an older snapshot format: refresh it
+        write_snapshot(store, index_path(Path(app.config["INDEX_DIR"]), store.version) / STORE_FILE)
     api = ProblemApi(app)
     v1.register(api)
     api.register_blueprint(ops.blp)

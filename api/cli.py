@@ -6,7 +6,6 @@ from flask import Flask
 from schemas.common import COLLECTIONS
 
 from .content.files import ContentErrors
-from .content.loader import load_store
 from .partners.keys import Partner, append_partner, hash_key, new_key, revoke_partner
 from .partners.preview import make_token
 from .search.index import open_or_build
@@ -19,6 +18,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--content-dir", default=None, help="Directory to check (default: CONTENT_DIR).")
     def check(content_dir):
         """Validate every content file without serving; exit 1 listing all errors."""
+        from .content.loader import load_store  # the full loader: only needed here
+
         directory = content_dir or app.config["CONTENT_DIR"]
         try:
             store = load_store(directory)

@@ -3,7 +3,8 @@
 from datetime import date
 
 from api import create_app
-from api.content.loader import content_version, load_store
+from api.content.fingerprint import content_version
+from api.content.loader import load_store
 from api.content.snapshot import read_snapshot, write_snapshot
 from api.search.index import STORE_FILE, index_path
 

@@ -5,10 +5,8 @@ and names the field in its message; duplicate keys are errors rather than PyYAML
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
 
 
 @dataclass(frozen=True, order=True)
@@ -35,28 +33,31 @@ class ContentErrors(Exception):
         return "\n".join(f"  {error}" for error in self.errors)
 
 
-# libyaml's parser when PyYAML was built with it (every wheel is): ten times faster than Python's.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@lru_cache(maxsize=1)
+def _loader_class():
+    """A safe YAML loader that leaves timestamps as strings (built on first use: serving from
+    a snapshot never parses YAML). libyaml's parser when PyYAML has it (every wheel does)."""
+    import yaml
 
-
-class _Loader(_BaseLoader):
-    pass
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("ContentLoader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
 @dataclass(frozen=True)
 class YamlDocument:
     data: object
-    node: Node | None
+    node: object  # a yaml Node, or None
     line_offset: int  # add to a node's 0-based line to get the file's 1-based line
 
     def line_of(self, path: tuple) -> int | None:
         """File line of the value at `path`, or of its closest existing parent."""
+        from yaml.nodes import MappingNode, SequenceNode
+
         node = self.node
         if node is None:
             return None
@@ -74,7 +75,9 @@ class YamlDocument:
         return node.start_mark.line + self.line_offset
 
 
-def _duplicate_keys(node: Node | None, offset: int) -> list[tuple[int, str]]:
+def _duplicate_keys(node, offset: int) -> list[tuple[int, str]]:
+    from yaml.nodes import MappingNode, SequenceNode
+
     found = []
     if isinstance(node, MappingNode):
         seen = set()
@@ -91,7 +94,9 @@ def _duplicate_keys(node: Node | None, offset: int) -> list[tuple[int, str]]:
 
 def parse_yaml(text: str, rel: str, line_offset: int = 1) -> tuple[YamlDocument | None, list]:
     """Parse YAML; returns (document, errors). `line_offset` is the file line of text's line 0."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -1,7 +1,6 @@
 """Build the Store from a content directory, collecting every error before refusing to start."""
 
 import hashlib
-import os
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from .files import (
     read_text,
     split_front_matter,
 )
+from .fingerprint import content_files, content_version
 from .relations import resolve
 from .render import MarkdownError, render_markdown, render_rich_text
 from .store import ENTRY_CLASSES, Faq, Gone, Review, Site, Store, Tag, frozen_map
@@ -176,35 +176,6 @@ def _load_redirects(root: Path, entries: dict, errors: list) -> dict:
 def _site(data: dict) -> Site:
     ctas = tuple(frozen_map(c) for c in data["calls_to_action"])
     return Site(**{**data, "calls_to_action": ctas, "licence": frozen_map(data["licence"])})
-
-
-def content_files(root: Path):
-    """(kind, rel, path) of every file the pack may hold, in a fixed order; kind None for the
-    site and tags files. Dot files (editor swap files, .gitkeep) are not content."""
-    for name in ("site.yaml", "tags.yaml", "redirects.yaml"):
-        if (root / name).is_file():
-            yield None, name, root / name
-    for kind, collection in COLLECTIONS.items():
-        directory = root / collection
-        # plain strings: sorting thousands of Path objects costs more than reading the files
-        names = sorted(os.listdir(directory)) if directory.is_dir() else ()
-        for name in names:
-            if not name.startswith("."):
-                yield kind, f"{collection}/{name}", directory / name
-
-
-def content_version(content_dir: str | Path) -> str:
-    """Hash of every content file: names the search index and versions ETags."""
-    hasher = hashlib.sha256()
-    root = str(content_dir)
-    for _, rel, _path in content_files(Path(content_dir)):
-        try:
-            with open(os.path.join(root, rel), "rb") as handle:
-                data = handle.read()
-        except (IsADirectoryError, FileNotFoundError):
-            continue
-        hasher.update(rel.encode() + b"\0" + data)
-    return hasher.hexdigest()[:16]
 
 
 def load_store(content_dir: str | Path, today: date | None = None) -> Store:

@@ -8,9 +8,10 @@ KEEP_MANIFESTS states; an older or unknown cursor asks the client to sync from s
 """
 
 import hashlib
-import json
 import os
 from pathlib import Path
+
+import orjson
 
 from .store import Store
 
@@ -31,7 +32,8 @@ def build_manifest(store: Store) -> dict:
         f"{g.type}:{g.slug}": [g.date.isoformat(), ":".join(g.moved_to) if g.moved_to else None]
         for g in store.gone.values()
     }
-    state = hashlib.sha256(json.dumps([entries, gone], sort_keys=True).encode()).hexdigest()[:16]
+    canonical = orjson.dumps([entries, gone], option=orjson.OPT_SORT_KEYS)
+    state = hashlib.sha256(canonical).hexdigest()[:16]
     return {"state": state, "entries": entries, "gone": gone}
 
 
@@ -41,7 +43,7 @@ def record_manifest(manifest: dict, index_dir) -> None:
     path = directory / f"{manifest['state']}.json"
     if not path.exists():
         temporary = path.with_suffix(f".tmp-{os.getpid()}")
-        temporary.write_text(json.dumps(manifest))
+        temporary.write_bytes(orjson.dumps(manifest))
         os.replace(temporary, path)
     old = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in old[KEEP_MANIFESTS:]:
@@ -50,6 +52,6 @@ def record_manifest(manifest: dict, index_dir) -> None:
 
 def read_manifest(index_dir, state: str) -> dict | None:
     try:
-        return json.loads((Path(index_dir) / "manifests" / f"{state}.json").read_text())
+        return orjson.loads((Path(index_dir) / "manifests" / f"{state}.json").read_bytes())
     except (OSError, ValueError):
         return None

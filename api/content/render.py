@@ -7,7 +7,6 @@ independent layer, because content is authored by people and the output goes int
 
 import re
 import zlib
-from dataclasses import dataclass
 
 import nh3
 import orjson
@@ -15,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .blocks import safe_href, tokens_to_blocks
+from .rendered import Rendered, RichText, Section, TocItem
 
 _md = MarkdownIt("js-default")
 _KEY_SUFFIX = re.compile(r"\s*\{#([^}]*)\}\s*$")
@@ -33,65 +33,8 @@ class MarkdownError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class TocItem:
-    key: str
-    title: str
-    level: int
-
-
 def _pack(blocks) -> bytes:
     return zlib.compress(orjson.dumps(blocks), 1)
-
-
-@dataclass(frozen=True)
-class RichText:
-    """One piece of rendered Markdown. The blocks tree is kept compressed: only apps that ask
-    for `format=blocks` need it, and as Python objects it would outweigh the HTML several times."""
-
-    html: str
-    text: str
-    packed_blocks: bytes
-
-    @property
-    def blocks(self) -> list:
-        return orjson.loads(zlib.decompress(self.packed_blocks))
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    heading_html: str
-    heading_block: bytes  # the heading's own block node, JSON
-    content: RichText
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A body: the part before the first `##` plus one Section per `##`. The whole-body forms are
-    joined from the pieces when asked for, so each piece is stored once."""
-
-    intro: RichText
-    sections: tuple[Section, ...]
-    toc: tuple[TocItem, ...]
-
-    @property
-    def html(self) -> str:
-        return self.intro.html + "".join(s.heading_html + s.content.html for s in self.sections)
-
-    @property
-    def text(self) -> str:
-        parts = [self.intro.text] + [f"{s.title}\n\n{s.content.text}" for s in self.sections]
-        return "\n\n".join(part for part in parts if part)
-
-    @property
-    def blocks(self) -> list:
-        blocks = self.intro.blocks
-        for section in self.sections:
-            blocks.append(orjson.loads(section.heading_block))
-            blocks.extend(section.content.blocks)
-        return blocks
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:

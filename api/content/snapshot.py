@@ -9,7 +9,6 @@ content. It is read from INDEX_DIR, which only this application writes.
 import copyreg
 import dataclasses
 import gc
-import hashlib
 import json
 import logging
 import os
@@ -22,7 +21,7 @@ from types import MappingProxyType
 from .relations import resolve
 from .store import Store
 
-FORMAT = 2  # bump when a stored dataclass changes shape
+FORMAT = 3  # bump when a stored dataclass changes shape or module
 VERSIONS_FILE = "versions.json"  # stat fingerprint → content version, see stat_fingerprint
 KEEP_VERSIONS = 20
 log = logging.getLogger(__name__)
@@ -78,21 +77,6 @@ def read_snapshot(path: Path, version: str, today: date | None = None) -> Store 
             loaded_on=today,
         )
     return store
-
-
-def stat_fingerprint(content_dir) -> str:
-    """Hash of every content file's name, size and modification time: a few milliseconds,
-    where hashing the bytes of 5,000 files takes a few hundred."""
-    from .loader import content_files
-
-    hasher = hashlib.sha256()
-    for _, rel, path in content_files(Path(content_dir)):
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        hasher.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return hasher.hexdigest()
 
 
 def known_version(index_dir, fingerprint: str) -> str | None:

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from schemas.common import COLLECTIONS
 
-from .render import Rendered, RichText
+from .rendered import Rendered, RichText
 
 
 def frozen_map(mapping: Mapping) -> Mapping:

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from marshmallow import Schema, ValidationError, fields, validate
 
 KEY_PREFIX = "ck_"
@@ -58,6 +57,8 @@ def _parse(entries, source: str) -> list[Partner]:
 
 def load_partners(path: str, environment_json: str) -> dict[str, Partner]:
     """key hash → Partner, from the file and the environment; invalid entries stop start-up."""
+    import yaml  # only when there is a keys file to read
+
     partners = []
     if path and Path(path).is_file():
         partners += _parse(yaml.safe_load(Path(path).read_text()), path)
@@ -77,6 +78,8 @@ def load_partners(path: str, environment_json: str) -> dict[str, Partner]:
 
 def append_partner(path: str, partner: Partner) -> None:
     """Add a partner to the keys file (written atomically; the key itself is never stored)."""
+    import yaml
+
     file = Path(path)
     entries = yaml.safe_load(file.read_text()) if file.is_file() else []
     entries = entries or []
@@ -96,6 +99,8 @@ def append_partner(path: str, partner: Partner) -> None:
 
 
 def revoke_partner(path: str, name: str) -> bool:
+    import yaml
+
     file = Path(path)
     entries = (yaml.safe_load(file.read_text()) if file.is_file() else None) or []
     found = False

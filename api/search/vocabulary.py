@@ -5,12 +5,12 @@ stemmed Whoosh fields because corrections must be real words, not stems ("physio
 because indexing the whole body a second time through Whoosh would double the build time.
 """
 
-import json
 import re
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 
+import orjson
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.spelling import ListCorrector
@@ -37,11 +37,11 @@ def save(path, texts) -> None:
         if terms:
             forms.setdefault(terms[0], []).append(word)
     data = {"frequencies": frequencies, "forms": forms}
-    path.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
+    path.write_bytes(orjson.dumps(data))
 
 
 def load(path) -> "Vocabulary":
-    data = json.loads(path.read_text())
+    data = orjson.loads(path.read_bytes())
     return Vocabulary(data["frequencies"], data["forms"])
 
 
