@@ -4,10 +4,14 @@ import sys
 
 from api import create_app
 from api.content.files import ContentErrors
+from api.partners.keys import PartnerKeysError
 
 try:
     app = create_app()
 except ContentErrors as exc:
     print(f"Refusing to start: {len(exc.errors)} content error(s):", file=sys.stderr)
     print(exc.report(), file=sys.stderr)
+    raise SystemExit(1) from None
+except PartnerKeysError as exc:
+    print(f"Refusing to start: partner keys: {exc}", file=sys.stderr)
     raise SystemExit(1) from None

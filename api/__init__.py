@@ -13,7 +13,13 @@ from .cli import register_cli
 from .config import Config, from_environment
 from .content.fingerprint import content_version, stat_fingerprint
 from .content.manifest import build_manifest, record_manifest
-from .content.snapshot import known_version, read_snapshot, remember_version, write_snapshot
+from .content.snapshot import (
+    first_seen,
+    known_version,
+    read_snapshot,
+    remember_version,
+    write_snapshot,
+)
 from .content.store import Store
 from .lru import LRU
 from .problems import ProblemApi
@@ -100,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
         manifest=build_manifest(store),
     )
     record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])
+    app.extensions["content_seen_at"] = first_seen(app.config["INDEX_DIR"], store.version)
     if not from_snapshot:  # e.g. an index kept from an older snapshot format: refresh it
         write_snapshot(store, index_path(Path(app.config["INDEX_DIR"]), store.version) / STORE_FILE)
     api = ProblemApi(app)

@@ -2,11 +2,19 @@
 
 import click
 from flask import Flask
+from marshmallow import ValidationError
 
 from schemas.common import COLLECTIONS
 
 from .content.files import ContentErrors
-from .partners.keys import Partner, append_partner, hash_key, new_key, revoke_partner
+from .partners.keys import (
+    Partner,
+    append_partner,
+    check_rate_limit,
+    hash_key,
+    new_key,
+    revoke_partner,
+)
 from .partners.preview import make_token
 from .search.index import open_or_build
 
@@ -69,6 +77,11 @@ def register_partner_cli(app: Flask) -> None:
     @click.option("--limit", default=None, help='Rate limit, e.g. "6000 per minute".')
     def issue(name, origins, limit):
         """Create a key for NAME: prints it once, stores only its hash."""
+        if limit:
+            try:
+                check_rate_limit(limit)
+            except ValidationError as exc:
+                raise click.BadParameter(exc.messages[0], param_hint="--limit") from None
         key = new_key()
         partner = Partner(name, hash_key(key), tuple(origins), limit, False)
         append_partner(app.config["PARTNER_KEYS_FILE"], partner)

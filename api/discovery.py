@@ -1,6 +1,7 @@
 """Discovery outside /v1: /sitemap.xml for search engines and /oembed (oEmbed 1.0) for sites
 that embed the clinic's pages."""
 
+from html import escape
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
@@ -45,14 +46,25 @@ class Sitemap(MethodView):
         return Response(body, mimetype="application/xml")
 
 
+def _origin(parts) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
 def _entry_for(url: str):
-    """The public entry whose canonical page is `url`, or None."""
+    """The public entry whose canonical page is `url`, or None. Scheme and host compare
+    case-insensitively, a default port is the same as none, and the site's base path counts."""
     reps = service().representations
-    base = urlsplit(reps.site_url)
-    parts = urlsplit(url)
-    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+    try:
+        base, parts = urlsplit(reps.site_url), urlsplit(url)
+        if _origin(parts) != _origin(base):
+            return None
+    except ValueError:  # e.g. "http://[" or a port that is not a number
         return None
-    path = parts.path[len(base.path.rstrip("/")) :].strip("/").split("/")
+    prefix = base.path.rstrip("/")
+    if not parts.path.startswith(prefix + "/"):
+        return None
+    path = parts.path[len(prefix) :].strip("/").split("/")
     kinds = {collection: kind for kind, collection in COLLECTIONS.items()}
     if len(path) != 2 or path[0] not in kinds:
         return None
@@ -81,8 +93,8 @@ class OEmbed(MethodView):
         width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
         height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
         api_base = current_app.config["PUBLIC_API_URL"].rstrip("/") or request.host_url.rstrip("/")
-        src = f"{api_base}/v1/embed/{entry.type}/{entry.slug}"
-        title = entry.title.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        src = escape(f"{api_base}/v1/embed/{entry.type}/{entry.slug}")
+        title = escape(entry.title)
         html = (
             f'<iframe src="{src}" width="{width}" height="{height}" title="{title}" '
             'loading="lazy" style="border:0" sandbox="allow-popups '

@@ -57,7 +57,7 @@ def problem_response(error: HTTPException) -> Response:
     if status == 500:
         detail = _DETAILS[500]  # never a traceback or exception text
     elif errors and not data.get("message"):
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors if e["field"])
+        detail = "; ".join(f"{e['field'] or '(unnamed)'}: {e['message']}" for e in errors)
     else:
         detail = data.get("message") or _DETAILS.get(status) or error.description or error.name
     body = problem_body(status, error.name, detail, errors, **data.get("extra", {}))

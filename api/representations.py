@@ -6,7 +6,7 @@ filter and serialise them. The cache is filled lazily so start-up stays fast on 
 
 import orjson
 
-from schemas.common import RELATIONS
+from schemas.common import COLLECTIONS, RELATIONS
 from schemas.output import (
     EntryDetailSchema,
     EntrySummarySchema,
@@ -14,6 +14,7 @@ from schemas.output import (
     TagOutSchema,
 )
 
+from .content.relations import DECLARED
 from .content.store import Entry, Store
 from .delivery.caching import strong_etag
 from .jsonld import json_ld
@@ -81,8 +82,13 @@ class Representations:
         if related is not None:
             return related
         public = self.store.public
+        declared = {
+            COLLECTIONS[target]: getattr(entry, attribute)
+            for source, attribute, target in DECLARED
+            if source == entry.type
+        }
         return {
-            name: tuple(s for s in getattr(entry, name, ()) if s in public[name[:-1]])
+            name: tuple(s for s in declared.get(name, ()) if s in public[name[:-1]])
             for name in RELATIONS[entry.type]
         }
 

@@ -60,7 +60,7 @@ def test_non_matching_etag_gives_200(live_server):
 
 def test_if_modified_since(live_server):
     first = get(live_server, "/v1/articles/knee-pain-basics")
-    assert first.headers["Last-Modified"] == "Sun, 01 Feb 2026 00:00:00 GMT"
+    assert first.headers["Last-Modified"].endswith(" GMT")
     same = get(
         live_server,
         "/v1/articles/knee-pain-basics",
@@ -82,9 +82,10 @@ def test_if_modified_since(live_server):
     assert both.status_code == 200
 
 
-def test_list_last_modified_is_newest_of_the_result(live_server):
-    response = get(live_server, "/v1/articles?tag=pain")
-    assert response.headers["Last-Modified"] == "Sun, 01 Feb 2026 00:00:00 GMT"
+def test_last_modified_is_when_this_content_version_was_first_served(live_server):
+    # one time for every content response: it moves whenever any content changes
+    dates = {get(live_server, path).headers["Last-Modified"] for path in PATHS}
+    assert len(dates) == 1
 
 
 def test_gzip_is_its_own_representation(live_server):

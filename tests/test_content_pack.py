@@ -79,3 +79,11 @@ def test_bundled_articles_are_served(bundled_client):
     crps = bundled_client.get("/v1/conditions/crps").get_json()
     assert "crps-types-1-and-2" in [a["slug"] for a in crps["data"]["related"]["articles"]]
     assert crps["meta"]["disclaimer"] == STORE.site.disclaimer
+
+
+def test_links_are_site_paths_not_api_paths():
+    # pages are read on the clinic's site, in partners' embeds and in apps: links name the
+    # website's pages (/conditions/crps), which the canonical URLs use too
+    for entry in ENTRIES:
+        assert "/v1/" not in entry.body.html, entry.slug
+        assert 'href="/' in entry.body.html or "href" not in entry.body.html

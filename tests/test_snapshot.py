@@ -69,3 +69,22 @@ def test_edited_content_is_noticed_on_restart(pack_copy, tmp_path):
     assert before["data"]["title"] == "Knee pain basics"
     assert after["data"]["title"] == "Knee pain, basics"
     assert after["meta"]["version"] != before["meta"]["version"]
+
+
+def test_last_modified_moves_when_any_content_changes(pack_copy, tmp_path):
+    from api.content.snapshot import first_seen
+
+    config = {"CONTENT_DIR": str(pack_copy), "INDEX_DIR": str(tmp_path)}
+    app = create_app(config)
+    seen = app.extensions["content_seen_at"]
+    assert first_seen(tmp_path, load_store(pack_copy).version) == seen  # recorded once
+    # a draft becoming public changes lists without touching any published entry's dates
+    draft = pack_copy / "articles" / "draft-article.md"
+    draft.write_text(draft.read_text().replace("status: draft", "status: published"))
+    (tmp_path / "seen.json").write_text('{"' + "0" * 16 + '": "2000-01-01T00:00:00+00:00"}')
+    again = create_app(config)
+    assert again.extensions["content_seen_at"] > seen.replace(year=2000)
+    response = again.test_client().get(
+        "/v1/articles", headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}
+    )
+    assert response.status_code == 200

@@ -28,10 +28,13 @@ def build_manifest(store: Store) -> dict:
         f"{e.type}:{e.slug}": [_revision(store, e), e.updated.isoformat()]
         for e in store.public_entries()
     }
-    gone = {
-        f"{g.type}:{g.slug}": [g.date.isoformat(), ":".join(g.moved_to) if g.moved_to else None]
-        for g in store.gone.values()
-    }
+
+    def target(gone):  # a rename to a page that is not public (yet) must not reveal it
+        if gone.moved_to and gone.moved_to[1] in store.public[gone.moved_to[0]]:
+            return ":".join(gone.moved_to)
+        return None
+
+    gone = {f"{g.type}:{g.slug}": [g.date.isoformat(), target(g)] for g in store.gone.values()}
     canonical = orjson.dumps([entries, gone], option=orjson.OPT_SORT_KEYS)
     state = hashlib.sha256(canonical).hexdigest()[:16]
     return {"state": state, "entries": entries, "gone": gone}

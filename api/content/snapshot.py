@@ -14,7 +14,7 @@ import logging
 import os
 import pickle
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -23,6 +23,7 @@ from .store import Store
 
 FORMAT = 3  # bump when a stored dataclass changes shape or module
 VERSIONS_FILE = "versions.json"  # stat fingerprint → content version, see stat_fingerprint
+SEEN_FILE = "seen.json"  # content version → when this deployment first served it
 KEEP_VERSIONS = 20
 log = logging.getLogger(__name__)
 
@@ -100,3 +101,23 @@ def remember_version(index_dir, fingerprint: str, version: str) -> None:
     temporary = path.with_suffix(f".tmp-{os.getpid()}")
     temporary.write_text(json.dumps(known))
     os.replace(temporary, path)
+
+
+def first_seen(index_dir, version: str) -> datetime:
+    """When this deployment first served content `version` (recorded on first sight).
+
+    Last-Modified is this time: editorial dates do not move when a related page, a draft's
+    status or an undated edit changes a response, and If-Modified-Since must never answer 304
+    to a changed representation."""
+    path = Path(index_dir) / SEEN_FILE
+    try:
+        seen = json.loads(path.read_text())
+    except (OSError, ValueError):
+        seen = {}
+    if version not in seen:
+        seen[version] = datetime.now(UTC).replace(microsecond=0).isoformat()
+        seen = dict(list(seen.items())[-KEEP_VERSIONS:])
+        temporary = path.with_suffix(f".tmp-{os.getpid()}")
+        temporary.write_text(json.dumps(seen))
+        os.replace(temporary, path)
+    return datetime.fromisoformat(seen[version])

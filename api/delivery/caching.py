@@ -9,7 +9,7 @@ Werkzeug's parsed header objects, and formats dates once.
 
 import gzip
 import hashlib
-from datetime import date
+from datetime import datetime
 from functools import lru_cache
 
 from flask import Response, current_app, g, request
@@ -27,13 +27,15 @@ def strong_etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
-@lru_cache(maxsize=4096)
-def _http_date(day: date) -> str:
-    return http_date(day)
+@lru_cache(maxsize=64)
+def _http_date(moment: datetime) -> str:
+    return http_date(moment)
 
 
 def set_last_modified(day) -> None:
-    """Views call this with the content date their response reflects."""
+    """Views call this for responses that reflect content (with the editorial date, kept for
+    the record). Last-Modified is then the time this content version was first served, which
+    moves whenever any content changes (see content.snapshot.first_seen)."""
     g.last_modified = day
 
 
@@ -72,7 +74,7 @@ def _not_modified(etag: str, last_modified) -> bool:
         return request.if_none_match.contains_weak(etag)
     if last_modified and "If-Modified-Since" in headers:
         since = request.if_modified_since
-        return bool(since and last_modified <= since.date())
+        return bool(since and last_modified <= since)
     return False
 
 
@@ -95,14 +97,16 @@ def finalize(response: Response) -> Response:
     if response.direct_passthrough or response.is_streamed:
         return response
     add_vary(response, "Accept-Encoding")
-    last_modified = getattr(g, "last_modified", None)
-    if last_modified:
+    last_modified = None
+    if getattr(g, "last_modified", None):
+        last_modified = current_app.extensions["content_seen_at"]
         response.headers["Last-Modified"] = _http_date(last_modified)
     quoted = response.headers.get("ETag")
     base = quoted.strip('"') if quoted else strong_etag(response.get_data())
     use_gzip = (
-        "gzip" in request.headers.get("Accept-Encoding", "").lower()
-        and (response.content_length or 0) >= MIN_GZIP_BYTES
+        (response.content_length or 0) >= MIN_GZIP_BYTES
+        and "gzip" in request.headers.get("Accept-Encoding", "").lower()
+        and request.accept_encodings.quality("gzip") > 0  # "gzip;q=0" means "not gzip"
     )
     etag = f"{base}-gzip" if use_gzip else base  # each coding is its own representation
     response.headers["ETag"] = f'"{etag}"'

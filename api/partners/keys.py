@@ -27,11 +27,22 @@ class Partner:
     revoked: bool
 
 
+def check_rate_limit(value: str) -> None:
+    """Flask-Limiter parses limits per request; a bad one must stop start-up instead."""
+    from limits import parse_many
+
+    try:
+        if not parse_many(value):
+            raise ValueError
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a rate limit such as '600 per minute'") from None
+
+
 class PartnerSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     key_sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     origins = fields.List(fields.String(), load_default=list)
-    rate_limit = fields.String(load_default=None, allow_none=True)
+    rate_limit = fields.String(load_default=None, allow_none=True, validate=check_rate_limit)
     revoked = fields.Boolean(load_default=False)
 
 

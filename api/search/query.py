@@ -110,5 +110,9 @@ def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
         words = _words(match.group(1))
         if len([w for w in words if w.stem]) <= 1:
             loose += words
+    # The documented cap counts ASCII words; normalisation can make more (fullwidth letters,
+    # other scripts): beyond the cap, further words are not searched.
+    loose = loose[: max(0, max_terms - sum(len(p) for p in phrases))]
+    phrases = phrases[:max_terms]
     parts = [w.text for w in loose] + ['"' + " ".join(w.text for w in p) + '"' for p in phrases]
     return ParsedQuery(tuple(loose), tuple(phrases), " ".join(parts))

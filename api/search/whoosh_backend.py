@@ -180,10 +180,12 @@ class WhooshBackend(SearchBackend):
     def document_count(self) -> int:
         return self._open().searcher.doc_count()
 
-    def _groups(self, parsed: ParsedQuery):
+    def _groups(self, parsed: ParsedQuery, deadline: float):
         """(stems to score, stems that select documents, or a phrase) per query part."""
         groups, corrected = [], {}
         for word in parsed.words:
+            if time.monotonic() > deadline:  # spelling correction is the costly step
+                raise SearchTimeout
             if word.stem:
                 alternatives, correction = _word_group(word, self.vocabulary)
                 groups.append((alternatives, None))
@@ -200,11 +202,12 @@ class WhooshBackend(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResult:
         deadline = time.monotonic() + self.time_limit
         index = self._open()
-        groups, suggestion = self._groups(request.query)
-        selections = [
-            index.docs_with_phrase(phrase) if phrase else index.docs_with(stems)
-            for stems, phrase in groups
-        ]
+        groups, suggestion = self._groups(request.query, deadline)
+        selections = []
+        for stems, phrase in groups:
+            if time.monotonic() > deadline:
+                raise SearchTimeout
+            selections.append(index.docs_with_phrase(phrase) if phrase else index.docs_with(stems))
         matched = set.intersection(*selections) if selections else set()
         if not matched:  # nothing has every word: rank documents having any of them
             matched = set().union(*selections)

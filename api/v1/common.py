@@ -5,13 +5,14 @@ from urllib.parse import urlencode
 
 import flask_smorest
 import orjson
-from flask import Response, current_app, redirect, request
+from flask import Response, current_app, redirect, request, url_for
 from flask import abort as flask_abort
 from flask_smorest import abort
 from marshmallow import RAISE, Schema
 from webargs.flaskparser import FlaskParser
 
 from schemas.common import COLLECTIONS
+from schemas.queries import MAX_PAGE
 
 from ..content.store import Entry
 from ..delivery.caching import newest, set_last_modified, strong_etag
@@ -79,19 +80,21 @@ def get_entry(kind: str, slug: str, preview: str | None = None) -> Entry:
     if entry is not None:
         return entry
     gone = store.gone.get((kind, slug))
-    if gone and gone.moved_to:
+    if gone and gone.moved_to and gone.moved_to[1] in store.public[gone.moved_to[0]]:
         new_kind, new_slug = gone.moved_to
-        target = f"/v1/{COLLECTIONS[new_kind]}/{new_slug}{request.path[len(_prefix(kind, slug)) :]}"
+        # the same endpoint (detail, section, embed card...) for the new entry
+        arguments = {**request.view_args, "slug": new_slug}
+        if "type" in arguments:
+            arguments["type"] = new_kind
+        target = url_for(request.endpoint, **arguments)
+        if new_kind != kind and "type" not in request.view_args:
+            target = target.replace(f"/{COLLECTIONS[kind]}/", f"/{COLLECTIONS[new_kind]}/", 1)
         query = request.query_string.decode()
         flask_abort(redirect(f"{target}?{query}" if query else target, 301))
-    if gone:
+    if gone and not gone.moved_to:
         reason = f" {gone.reason}" if gone.reason else ""
         abort(410, message=f"This {kind} was removed on {gone.date.isoformat()}.{reason}")
     abort(404, message=f"No {kind} has the slug '{slug}'.")
-
-
-def _prefix(kind: str, slug: str) -> str:
-    return f"/v1/{COLLECTIONS[kind]}/{slug}"
 
 
 def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> Response:
@@ -117,7 +120,7 @@ def paginated(items: list, page: int, per_page: int, render=lambda item: item) -
 
 def page_envelope(items: list, page: int, per_page: int, render) -> tuple[dict, str]:
     total = len(items)
-    pages = max(1, math.ceil(total / per_page))
+    pages = min(MAX_PAGE, max(1, math.ceil(total / per_page)))  # never past what `page` accepts
     start = (page - 1) * per_page
     body = {
         "items": [render(item) for item in items[start : start + per_page]],

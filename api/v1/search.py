@@ -8,7 +8,13 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.output import SearchResultSchema, SuggestionListSchema
-from schemas.queries import MAX_QUERY_LENGTH, MAX_QUERY_TERMS, SearchArgs, SuggestArgs
+from schemas.queries import (
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_TERMS,
+    SEARCH_MAX_PAGE,
+    SearchArgs,
+    SuggestArgs,
+)
 
 from ..delivery.caching import strong_etag
 from ..search import SearchRequest, SearchTimeout
@@ -77,7 +83,8 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
         "total": result.total,
         "page": request.page,
         "per_page": request.per_page,
-        "pages": max(1, math.ceil(result.total / request.per_page)),
+        # never more pages than `page` may ask for
+        "pages": min(SEARCH_MAX_PAGE, max(1, math.ceil(result.total / request.per_page))),
         "facets": result.facets,
         "suggestion": suggestion,
     }
