@@ -215,3 +215,11 @@ def test_index_terms_match_whoosh_analyzer_except_single_digits(bundled_app):
         ours = [t for t in index_terms(text) if not (len(t) == 1 and t.isdigit())]
         assert ours == whoosh, entry.slug
     assert index_terms("Type 1 diabetes") == ["type", "1", "diabet"]
+
+
+def test_suggestion_keeps_filters(bundled_client):
+    body = search(bundled_client, "depresion", type="condition", per_page=5)
+    assert body["meta"]["suggestion"] == {
+        "query": "depression",
+        "url": "/v1/search?q=depression&type=condition&per_page=5",
+    }

@@ -11,6 +11,7 @@ from schemas.output import SearchResultSchema, SuggestionListSchema
 from schemas.queries import (
     MAX_QUERY_LENGTH,
     MAX_QUERY_TERMS,
+    SEARCH_DEFAULT_PER_PAGE,
     SEARCH_MAX_PAGE,
     SearchArgs,
     SuggestArgs,
@@ -77,7 +78,13 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
         )
     suggestion = None
     if result.suggestion:
-        url = "/v1/search?" + urlencode({"q": result.suggestion})
+        # the same search with the corrected words: filters and page size kept
+        params = [("q", result.suggestion), *(("type", t) for t in request.types)]
+        if request.tag:
+            params.append(("tag", request.tag))
+        if request.per_page != SEARCH_DEFAULT_PER_PAGE:
+            params.append(("per_page", request.per_page))
+        url = "/v1/search?" + urlencode(params)
         suggestion = {"query": result.suggestion, "url": url}
     meta = {
         "total": result.total,
