@@ -1,7 +1,6 @@
 """Application factory: `create_app(config=None)` is the only way an app is made."""
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import orjson
@@ -48,11 +47,6 @@ class ContentService:
     search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
     list_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/common
     manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
-
-    @cached_property
-    def newest(self):
-        """The newest `updated` date of any public entry (the store never changes)."""
-        return max((e.updated for e in self.store.public_entries()), default=None)
 
 
 def _load_content(content_dir: str, index_dir: str) -> tuple[Store, bool]:

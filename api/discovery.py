@@ -14,7 +14,8 @@ from schemas.common import COLLECTIONS
 from schemas.output import OEmbedSchema
 from schemas.queries import EmptyArgs, StrictSchema
 
-from .v1.common import Blueprint, json_response, service, site_last_modified
+from .delivery.caching import content_response
+from .v1.common import Blueprint, json_response, service
 
 blp = Blueprint("discovery", __name__, description="Sitemap and oEmbed.")
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,7 +36,7 @@ class Sitemap(MethodView):
     def get(self, _args):
         """Every public page with its last modification date"""
         svc = service()
-        site_last_modified()
+        content_response()
         ET.register_namespace("", SITEMAP)
         urlset = ET.Element(f"{{{SITEMAP}}}urlset")
         for entry in sorted(svc.store.public_entries(), key=lambda e: (e.type, e.slug)):
@@ -100,7 +101,7 @@ class OEmbed(MethodView):
             'loading="lazy" style="border:0" sandbox="allow-popups '
             'allow-popups-to-escape-sandbox"></iframe>'
         )
-        site_last_modified()
+        content_response()
         return json_response(
             {
                 "version": "1.0",

@@ -1,5 +1,6 @@
 """What the benchmark scripts share: Markdown rows and their marked sections of the README."""
 
+import socket
 from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
@@ -19,3 +20,10 @@ def write_readme_section(start: str, end: str, section: str, intro: str = "") ->
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     README.write_text(text.lstrip(), encoding="utf-8")
+
+
+def free_port() -> int:
+    """A free loopback port (benchmarks only ever bind 127.0.0.1)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

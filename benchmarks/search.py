@@ -14,7 +14,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks import medquad  # noqa: E402
-from benchmarks.common import row, write_readme_section  # noqa: E402
+from benchmarks.common import free_port, row, write_readme_section  # noqa: E402
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 README = ROOT / "benchmarks" / "README.md"
@@ -102,9 +101,7 @@ class Server:
     """gunicorn started as the README serves it; always stopped by the `with` block."""
 
     def __init__(self, content: Path, index: Path, log: Path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ, CONTENT_DIR=str(content), INDEX_DIR=str(index), PORT=str(port))
         env["WEB_CONCURRENCY"] = "2"

@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from api.config import Config  # noqa: E402
-from benchmarks.common import row, write_readme_section  # noqa: E402
+from benchmarks.common import free_port, row, write_readme_section  # noqa: E402
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 README = ROOT / "benchmarks" / "README.md"
@@ -52,9 +51,7 @@ class Server(contextlib.AbstractContextManager):
     """gunicorn with gunicorn.conf.py and 2 workers, on 127.0.0.1; stopped by the `with` block."""
 
     def __init__(self, target: str, log: Path, **env: str):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         base = {k: v for k, v in os.environ.items() if not hasattr(Config, k) and k != "BIND"}
         env = base | env | {"PORT": str(port), "WEB_CONCURRENCY": "2"}  # app defaults otherwise

@@ -20,8 +20,6 @@ DECLARED = (
     ("treatment", "conditions", "condition"),
     ("condition", "related_conditions", "condition"),
 )
-# Relation names each type exposes, always present (possibly empty) so the output shape is stable.
-EXPOSED = RELATIONS
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,9 @@ def resolve(entries, tags, today: date, errors: list, lines=None) -> Resolved:
     for kind, by_slug in public.items():
         for entry in by_slug.values():
             found = related.get(entry.key, {})
+            # every relation name of the type, possibly empty: a stable output shape
             frozen_related[entry.key] = frozen_map(
-                {name: tuple(dict.fromkeys(found.get(name, ()))) for name in EXPOSED[kind]}
+                {name: tuple(dict.fromkeys(found.get(name, ()))) for name in RELATIONS[kind]}
             )
     tagged: dict = defaultdict(list)
     for by_slug in public.values():

@@ -32,15 +32,12 @@ def _http_date(moment: datetime) -> str:
     return http_date(moment)
 
 
-def set_last_modified(day) -> None:
-    """Views call this for responses that reflect content (with the editorial date, kept for
-    the record). Last-Modified is then the time this content version was first served, which
-    moves whenever any content changes (see content.snapshot.first_seen)."""
-    g.last_modified = day
-
-
-def newest(entries) -> object:
-    return max((e.updated for e in entries), default=None)
+def content_response() -> None:
+    """Views call this when their response is made from content: it then gets Last-Modified,
+    the time this content version was first served, which moves whenever any content changes
+    (see content.snapshot.first_seen). Editorial `updated` dates would not: a related page, a
+    publication status or an undated edit changes a response without them."""
+    g.content_response = True
 
 
 def add_vary(response: Response, header: str) -> None:
@@ -98,7 +95,7 @@ def finalize(response: Response) -> Response:
         return response
     add_vary(response, "Accept-Encoding")
     last_modified = None
-    if getattr(g, "last_modified", None):
+    if getattr(g, "content_response", False):
         last_modified = current_app.extensions["content_seen_at"]
         response.headers["Last-Modified"] = _http_date(last_modified)
     quoted = response.headers.get("ETag")

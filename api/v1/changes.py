@@ -16,7 +16,8 @@ from schemas.output import ChangeListSchema
 from schemas.queries import StrictSchema
 
 from ..content.manifest import read_manifest
-from .common import Blueprint, json_response, service, site_last_modified
+from ..delivery.caching import content_response
+from .common import Blueprint, json_response, service
 
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes", description="Change feed.")
 
@@ -53,7 +54,7 @@ class Changes(MethodView):
     def get(self, since):
         """Entries created, updated or removed since a cursor"""
         current = service().manifest
-        site_last_modified()
+        content_response()
         gone = current["gone"]
         old = None
         if since is not None and since != current["state"]:

@@ -15,7 +15,7 @@ from schemas.common import COLLECTIONS
 from schemas.queries import MAX_PAGE
 
 from ..content.store import Entry
-from ..delivery.caching import newest, set_last_modified, strong_etag
+from ..delivery.caching import content_response, strong_etag
 from ..partners.preview import require_preview
 from ..representations import pick
 
@@ -143,13 +143,12 @@ def list_entries(kind: str, args: dict) -> Response:
     the exact query string, since the Link header repeats it."""
     svc = service()
     key = (request.path, request.query_string)
-    body, etag, link, changed = svc.list_pages.get_or(key, lambda: _list_page(svc, kind, args))
-    if changed:
-        set_last_modified(changed)
+    body, etag, link = svc.list_pages.get_or(key, lambda: _list_page(svc, kind, args))
+    content_response()
     return json_response(body, headers={"Link": link}, etag=etag)
 
 
-def _list_page(svc, kind: str, args: dict) -> tuple[bytes, str, str, object]:
+def _list_page(svc, kind: str, args: dict) -> tuple[bytes, str, str]:
     """Filter, sort and paginate one collection's public entries."""
     entries = list(svc.store.public[kind].values())
     for name, value in args.items():
@@ -176,7 +175,7 @@ def _list_page(svc, kind: str, args: dict) -> tuple[bytes, str, str, object]:
 
     data, link = page_envelope(entries, args["page"], args["per_page"], render)
     body = orjson.dumps(data)
-    return body, strong_etag(body), link, newest(entries)
+    return body, strong_etag(body), link
 
 
 def _sort_key(entry: Entry, field: str):
@@ -186,14 +185,8 @@ def _sort_key(entry: Entry, field: str):
 
 def detail_response(entry: Entry, formats, fields=None, include=None, cached=True) -> Response:
     reps = service().representations
-    set_last_modified(entry.updated)
+    content_response()
     if fields or include or not cached:
         return json_response(reps.envelope(entry, formats, fields, include))
     body, etag = reps.envelope_bytes(entry, formats)  # the common case: serialised once
     return json_response(body, etag=etag)
-
-
-def site_last_modified() -> None:
-    """Responses that depend on the whole store change when its newest entry does."""
-    if changed := service().newest:
-        set_last_modified(changed)

@@ -14,7 +14,7 @@ from flask_smorest import abort
 from schemas.common import ENTRY_TYPES, slug_field
 from schemas.queries import StrictSchema
 
-from ..delivery.caching import set_last_modified
+from ..delivery.caching import content_response
 from .common import Blueprint, get_entry, service
 
 blp = Blueprint("embed", __name__, url_prefix="/v1/embed", description="Embeddable HTML cards.")
@@ -75,7 +75,7 @@ class EmbedCard(MethodView):
         """An embeddable card: title, summary or one section, review date, disclaimer,
         attribution and a link back to the canonical page"""
         entry = get_entry(type, slug)
-        set_last_modified(entry.updated)
+        content_response()
         response = Response(_card(entry, section), mimetype="text/html")
         ancestors = " ".join(current_app.config["EMBED_ORIGINS"]) or "'none'"
         response.headers["Content-Security-Policy"] = (

@@ -11,7 +11,7 @@ from schemas.common import COLLECTIONS
 from schemas.output import EntryEnvelopeSchema, EntryListSchema, SectionEnvelopeSchema
 from schemas.queries import SectionArgs, detail_args
 
-from ..delivery.caching import set_last_modified
+from ..delivery.caching import content_response
 from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
 
 
@@ -43,7 +43,7 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, slug, key, format):
             entry = get_entry(kind, slug)
-            set_last_modified(entry.updated)
+            content_response()
             section = entry.section(key)
             if section is None:
                 keys = ", ".join(s.key for s in entry.body.sections) or "none"

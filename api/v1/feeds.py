@@ -10,7 +10,8 @@ from flask.views import MethodView
 
 from schemas.queries import EmptyArgs
 
-from .common import Blueprint, json_response, service, site_last_modified
+from ..delivery.caching import content_response
+from .common import Blueprint, json_response, service
 
 blp = Blueprint("feeds", __name__, url_prefix="/v1", description="Feeds of published articles.")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -35,7 +36,7 @@ class JsonFeed(MethodView):
         """Published articles as a JSON Feed 1.1"""
         svc = service()
         site, reps = svc.store.site, svc.representations
-        site_last_modified()
+        content_response()
         items = []
         for article in _articles():
             items.append(
@@ -77,7 +78,7 @@ class AtomFeed(MethodView):
         """Published articles as an Atom 1.0 feed"""
         svc = service()
         site, reps = svc.store.site, svc.representations
-        site_last_modified()
+        content_response()
         articles = _articles()
         ET.register_namespace("", ATOM)
         feed = ET.Element(f"{{{ATOM}}}feed")

@@ -17,11 +17,11 @@ from schemas.queries import (
     SuggestArgs,
 )
 
-from ..delivery.caching import strong_etag
+from ..delivery.caching import content_response, strong_etag
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
 from ..search.query import QueryError, parse_query
-from .common import Blueprint, json_response, service, site_last_modified
+from .common import Blueprint, json_response, service
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
 
@@ -49,7 +49,7 @@ class Search(MethodView):
         tag facet ignores `tag`, so a client can offer the alternatives.
         """
         svc = service()
-        site_last_modified()
+        content_response()
         request = SearchRequest(_parse(q), tuple(sorted(set(type))), tag, page, per_page)
         # Popular queries repeat: the finished page (body and ETag) is kept per worker.
         body, etag = svc.search_pages.get_or(request, lambda: _search_page(svc, request))
@@ -111,7 +111,7 @@ class Suggest(MethodView):
         it; shorter names first. At most `limit` (≤ 10), one per entry.
         """
         svc = service()
-        site_last_modified()
+        content_response()
         items = []
         for suggestion in svc.search.suggest(q, limit):
             summary = svc.representations.summary(

@@ -5,7 +5,8 @@ from flask.views import MethodView
 from schemas.output import SiteEnvelopeSchema
 from schemas.queries import EmptyArgs
 
-from .common import Blueprint, json_response, service, site_last_modified
+from ..delivery.caching import content_response
+from .common import Blueprint, json_response, service
 
 blp = Blueprint("site", __name__, url_prefix="/v1/site", description="Site-wide settings.")
 
@@ -16,5 +17,5 @@ class Site(MethodView):
     @blp.response(200, SiteEnvelopeSchema)
     def get(self, _args):
         """Get the site settings\n\nDisclaimer and attribution must accompany every page."""
-        site_last_modified()
+        content_response()
         return json_response({"data": service().representations.site()})

@@ -6,7 +6,8 @@ from flask_smorest import abort
 from schemas.output import TagEnvelopeSchema, TagListSchema
 from schemas.queries import EmptyArgs, TagListArgs
 
-from .common import Blueprint, json_response, paginated, service, site_last_modified
+from ..delivery.caching import content_response
+from .common import Blueprint, json_response, paginated, service
 
 blp = Blueprint("tags", __name__, url_prefix="/v1/tags", description="The tag taxonomy.")
 
@@ -18,7 +19,7 @@ class Tags(MethodView):
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, page, per_page, sort):
         """List tags\n\nEach with the number of public entries carrying it."""
-        site_last_modified()
+        content_response()
         reps = service().representations
         tags = [reps.tag(slug) for slug in sorted(service().store.tags)]
         field = sort.lstrip("-")
@@ -37,7 +38,7 @@ class TagItem(MethodView):
     def get(self, _args, slug):
         """Get one tag\n\nWith summaries of the public entries carrying it."""
         svc = service()
-        site_last_modified()
+        content_response()
         if slug not in svc.store.tags:
             abort(404, message=f"No tag has the slug '{slug}'.")
         public = svc.store.public
