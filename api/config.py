@@ -27,6 +27,7 @@ class Config:
     SEARCH_BUILD_PROCS = 2  # processes that build the index (Whoosh multiprocessing writer)
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
     CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
+    RESPONSE_CACHE_MB = 16  # per worker: public content responses replayed without Flask; 0 = off
     CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
     CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
     ACCESS_LOG = True  # one JSON line per request on stderr

@@ -44,7 +44,7 @@ MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 # still runs (and counts) on every request.
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
-COLUMNS += ("app p50", "app p99", "bare p50", "bare p99")
+COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "no replay req/s", "no replay/bare")
 
 
 class Server(contextlib.AbstractContextManager):
@@ -221,8 +221,11 @@ def report(r: dict, args) -> str:
         extra = " + `If-None-Match`" if s["headers"] else ""
         cells = [s["name"], f"`{s['path']}`{extra}", s["size"], f"{a['rps']:.0f}"]
         cells += [f"{b['rps']:.0f}", f"{ratio:.2f}", f"≥ {target:g}" if target else "–", verdict]
-        rows.append(row(*cells, *(f"{x[p]:.2f}" for x in (a, b) for p in ("p50", "p99"))))
-        for who, x in (("app", a), ("bare", b)):
+        cells += [f"{x[p]:.2f}" for x in (a, b) for p in ("p50", "p99")]
+        full = s["full"]
+        s["full_ratio"] = full["rps"] / b["rps"]
+        rows.append(row(*cells, f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"))
+        for who, x in (("app", a), ("bare", b), ("no replay", full)):
             if x["bad_status"] or x.get("socket_errors"):
                 flawed.append(
                     f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
@@ -241,13 +244,17 @@ Run {m["date"]} on {m["cpu"]}, {m["cores"]} cores (load average 1/5/15 min befor
 {load}); Python {m["python"]}, gunicorn {m["gunicorn"]}, Flask {m["flask"]}, flask-smorest
 {m["flask-smorest"]}, Werkzeug {m["werkzeug"]}; wrk: {m["wrk"]}.
 
-Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1, each scenario against the app
-then the bare app (never both loaded at once; both stay up). Both run under `gunicorn -c
-gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares the cores.
+Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1, each scenario against the app,
+the bare app, then the app without replay (never two loaded at once; all stay up). All run under
+`gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares
+the cores.
 
 {table}
 
 Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
+*No replay* is the same app with `RESPONSE_CACHE_MB=0`: every request runs the whole Flask path
+(what the first request for each URL costs each worker); the targets are judged on the app as
+served.
 
 - Content: the bundled pack (not MedQuAD); {r["list_note"]}.
 - The app runs with its defaults: the access log is on (one JSON line per request to stderr,
@@ -290,10 +297,19 @@ def main() -> int:
         bodies, ok = out / "bare-bodies.json", (s for s in r["scenarios"] if s["status"] == 200)
         spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
         bodies.write_text(json.dumps(spec))
-        with Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies)) as bare:
+        bare = Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies))
+        full = Server(  # the same app with the replay layer off: every request runs Flask
+            "wsgi:app",
+            out / "full.log",
+            INDEX_DIR=str(out / "index"),
+            RESPONSE_CACHE_MB="0",
+            **APP_ENV,
+        )
+        with bare, full:
             bare.wait_ready(DETAIL)
+            full.wait_ready("/readyz")
             for s in r["scenarios"]:
-                for who, server in (("app", app), ("bare", bare)):
+                for who, server in (("app", app), ("bare", bare), ("full", full)):
                     print(f"{s['name']}: {who}…", file=sys.stderr)
                     check(server.url, s)
                     load(server.url, s, args.warmup)

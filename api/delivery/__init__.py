@@ -3,13 +3,15 @@
 before: request id and timer → preflight answered → retired API versions refused
         (then partners: caller identified, rate limit checked).
 after:  version headers → CORS → caching (ETag, 304, gzip) → extra headers (rate limits) →
-        security header → request id + log. The after hook is registered last so that it runs
-        first: Flask-Limiter's own after hook then sees the final status (a 304 is not counted).
+        security header → request id + log → kept for replay. The after hook is registered last
+        so that it runs first: Flask-Limiter's own after hook then sees the final status (a 304
+        is not counted).
+around: replay.py answers repeats of public content responses before Flask runs at all.
 """
 
 from flask import Flask
 
-from . import access_log, cors, versioning
+from . import access_log, cors, replay, versioning
 from .caching import finalize, public_cache_control
 
 
@@ -29,6 +31,8 @@ def init_before(app: Flask) -> None:
 
 def init_after(app: Flask) -> None:
     extra_headers = app.extensions.setdefault("response_headers", [])
+    replay.init_app(app)
+    replayer = app.extensions.get("replay")
 
     @app.after_request
     def _after(response):
@@ -39,4 +43,6 @@ def init_after(app: Flask) -> None:
             add(response)
         response.headers["X-Content-Type-Options"] = "nosniff"
         access_log.finish(response)
+        if replayer is not None:
+            replayer.remember(response)
         return response

@@ -27,24 +27,31 @@ def configure(app) -> None:
     app.extensions["access_log"] = bool(app.config["ACCESS_LOG"])
 
 
+def request_id(supplied: str) -> str:
+    return supplied if _ID.match(supplied) else _new_id()
+
+
 def start() -> None:
     g.started = time.perf_counter()
-    supplied = request.headers.get("X-Request-ID", "")
-    g.request_id = supplied if _ID.match(supplied) else _new_id()
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
+
+
+def write(method: str, path: str, status: int, started: float, request_id: str) -> None:
+    line = {
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "request_id": request_id,
+    }
+    # One write(2) of one line: atomic between workers sharing stderr, and a fraction of
+    # the cost of the logging module on every request.
+    os.write(STDERR, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
 
 
 def finish(response: Response) -> None:
-    request_id = getattr(g, "request_id", None) or _new_id()
-    response.headers["X-Request-ID"] = request_id
+    rid = getattr(g, "request_id", None) or _new_id()
+    response.headers["X-Request-ID"] = rid
     if current_app.extensions["access_log"]:
         started = getattr(g, "started", time.perf_counter())
-        line = {
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-            "request_id": request_id,
-        }
-        # One write(2) of one line: atomic between workers sharing stderr, and a fraction of
-        # the cost of the logging module on every request.
-        os.write(STDERR, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
+        write(request.method, request.path, response.status_code, started, rid)

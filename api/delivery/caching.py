@@ -13,12 +13,12 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import Response, current_app, g, request
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_accept_header, parse_etags
 
 from ..lru import LRU
 
 MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
-_CONDITIONAL_KEEP = ("ETag", "Cache-Control", "Vary", "Expires", "Date")  # RFC 9110 §15.4.5
+_CONDITIONAL_KEEP = ("etag", "cache-control", "vary", "expires", "date")  # RFC 9110 §15.4.5
 _KEEP_PREFIXES = ("access-control-", "x-", "deprecation", "sunset", "link", "ratelimit")
 _compressed = LRU(2048)  # ETag → gzip body: cached entry bodies are compressed once
 
@@ -64,24 +64,40 @@ def _cache_control(response: Response) -> None:
         response.headers["Cache-Control"] = current_app.extensions["public_cache_control"]
 
 
+@lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value takes gzip ("gzip;q=0" means "not gzip")."""
+    if "gzip" not in accept_encoding.lower():
+        return False
+    return parse_accept_header(accept_encoding).quality("gzip") > 0
+
+
+@lru_cache(maxsize=1024)
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison for If-None-Match (RFC 9110 §13.1.2): W/"x" matches "x"; * matches."""
+    return parse_etags(if_none_match).contains_weak(etag)
+
+
 def _not_modified(etag: str, last_modified) -> bool:
     headers = request.headers
     if "If-None-Match" in headers:
-        # Weak comparison for If-None-Match (RFC 9110 §13.1.2): W/"x" matches "x"; * matches.
-        return request.if_none_match.contains_weak(etag)
+        return etag_matches(headers["If-None-Match"], etag)
     if last_modified and "If-Modified-Since" in headers:
         since = request.if_modified_since
         return bool(since and last_modified <= since)
     return False
 
 
+def kept_on_304(name: str) -> bool:
+    """The headers a 304 repeats: the ones a cache updates its stored response with."""
+    name = name.lower()
+    return name in _CONDITIONAL_KEEP or name.startswith(_KEEP_PREFIXES)
+
+
 def _not_modified_response(response: Response) -> Response:
     not_modified = Response(status=304)
-    for name in _CONDITIONAL_KEEP:
-        if name in response.headers:
-            not_modified.headers[name] = response.headers[name]
     for name, value in response.headers.items():
-        if name.lower().startswith(_KEEP_PREFIXES):
+        if kept_on_304(name):
             not_modified.headers[name] = value
     return not_modified
 
@@ -100,17 +116,16 @@ def finalize(response: Response) -> Response:
         response.headers["Last-Modified"] = _http_date(last_modified)
     quoted = response.headers.get("ETag")
     base = quoted.strip('"') if quoted else strong_etag(response.get_data())
-    use_gzip = (
-        (response.content_length or 0) >= MIN_GZIP_BYTES
-        and "gzip" in request.headers.get("Accept-Encoding", "").lower()
-        and request.accept_encodings.quality("gzip") > 0  # "gzip;q=0" means "not gzip"
+    use_gzip = (response.content_length or 0) >= MIN_GZIP_BYTES and accepts_gzip(
+        request.headers.get("Accept-Encoding", "")
     )
     etag = f"{base}-gzip" if use_gzip else base  # each coding is its own representation
     response.headers["ETag"] = f'"{etag}"'
-    if _not_modified(etag, last_modified):
-        return _not_modified_response(response)
     if use_gzip:
         body = _compressed.get_or(etag, lambda: gzip.compress(response.get_data(), 5, mtime=0))
         response.set_data(body)
         response.headers["Content-Encoding"] = "gzip"
+    g.representation = response  # the full 200, also when a 304 is sent: see replay.remember
+    if _not_modified(etag, last_modified):
+        return _not_modified_response(response)
     return response

@@ -44,6 +44,16 @@ def _on_breach(request_limit) -> Response:
     return response
 
 
+def header_pairs(quota: int, window: int, remaining: int, reset: int) -> list[tuple[str, str]]:
+    return [
+        ("RateLimit-Policy", f'"default";q={quota};w={window}'),
+        ("RateLimit", f'"default";r={remaining};t={reset}'),
+        ("RateLimit-Limit", str(quota)),
+        ("RateLimit-Remaining", str(remaining)),
+        ("RateLimit-Reset", str(reset)),
+    ]
+
+
 def add_headers(response: Response) -> None:
     limiter = current_app.extensions.get("limiter_instance")
     numbers = _numbers(limiter) if limiter else None
@@ -53,11 +63,42 @@ def add_headers(response: Response) -> None:
     if response.status_code not in (304, 429):  # this request is counted after the response
         remaining = max(0, remaining - 1)
         reset = reset or window
-    response.headers["RateLimit-Policy"] = f'"default";q={quota};w={window}'
-    response.headers["RateLimit"] = f'"default";r={remaining};t={reset}'
-    response.headers["RateLimit-Limit"] = str(quota)
-    response.headers["RateLimit-Remaining"] = str(remaining)
-    response.headers["RateLimit-Reset"] = str(reset)
+    for name, value in header_pairs(quota, window, remaining, reset):
+        response.headers[name] = value
+
+
+class AnonymousCounter:
+    """The anonymous limit, counted exactly as Flask-Limiter counts it (its strategy, storage,
+    limit items and keys), for responses replayed without running Flask (delivery/replay.py):
+    a client's budget is one budget whichever path answers it."""
+
+    def __init__(self, app: Flask, limiter: Limiter, anonymous: Limit):
+        self.limiter = limiter
+        # Flask-Limiter evaluates a limit's items in this order and reports the first
+        self.items = sorted(runtime.limit for runtime in anonymous)
+        prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
+        self.prefix = (prefix,) if prefix else ()
+
+    def count(self, remote_addr: str | None, counted: bool) -> list[tuple[str, str]] | None:
+        """The rate-limit headers after this request; None when the client is over its limit
+        (the full path then answers the 429)."""
+        if not self.limiter.enabled:
+            return []
+        strategy = self.limiter.limiter
+        args = (*self.prefix, f"ip:{remote_addr}", "api")
+        for item in self.items:
+            if not strategy.test(item, *args):
+                return None
+        if counted:
+            for item in self.items:
+                strategy.hit(item, *args)
+        item = self.items[0]
+        reset_at, remaining = strategy.get_window_stats(item, *args)
+        window = item.get_expiry()
+        reset = max(0, int(reset_at - time.time()))
+        if counted:
+            reset = reset or window
+        return header_pairs(item.amount, window, max(0, remaining), reset)
 
 
 def _not_counted(response) -> bool:
@@ -72,15 +113,14 @@ def _limits(app: Flask) -> list[Limit]:
     def anonymous_exempt() -> bool:
         return request.path in EXEMPT_PATHS or getattr(g, "partner", None) is not None
 
-    limits = [
-        Limit(
-            app.config["RATELIMIT_DEFAULT"],
-            scope="api",
-            shared=True,
-            exempt_when=anonymous_exempt,
-            deduct_when=_not_counted,
-        )
-    ]
+    anonymous = Limit(
+        app.config["RATELIMIT_DEFAULT"],
+        scope="api",
+        shared=True,
+        exempt_when=anonymous_exempt,
+        deduct_when=_not_counted,
+    )
+    limits = [anonymous]
     for partner in app.extensions["partners"].values():
         if partner.revoked:
             continue
@@ -101,13 +141,15 @@ def _limits(app: Flask) -> list[Limit]:
 
 
 def init_app(app: Flask) -> Limiter:
+    limits = _limits(app)
     limiter = Limiter(
         client_key,
         app=app,
-        default_limits=_limits(app),
+        default_limits=limits,
         headers_enabled=False,  # written by add_headers, in the IETF draft's form
         on_breach=_on_breach,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
     )
     app.extensions["limiter_instance"] = limiter
+    app.extensions["anonymous_counter"] = AnonymousCounter(app, limiter, limits[0])
     return limiter
