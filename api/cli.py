@@ -16,7 +16,7 @@ from .partners.keys import (
     revoke_partner,
 )
 from .partners.preview import make_token
-from .search.index import open_or_build
+from .search.index import BUILD_STEPS, open_or_build
 
 
 def register_cli(app: Flask) -> None:
@@ -46,7 +46,8 @@ def register_cli(app: Flask) -> None:
     def reindex():
         """Rebuild the search index from the content (atomic swap; readers keep working)."""
         store = app.extensions["content"].store
-        with click.progressbar(length=store.count(), label="Indexing") as bar:
+        label = f"Indexing {store.count()} documents"
+        with click.progressbar(length=BUILD_STEPS, label=label) as bar:
             last = [0]
 
             def progress(done):

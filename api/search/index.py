@@ -23,6 +23,7 @@ from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from . import index_documents, vocabulary
+from .bulk import write_index
 from .whoosh_backend import (
     VOCABULARY_FILE,
     WhooshBackend,
@@ -31,9 +32,10 @@ from .whoosh_backend import (
     save_tables,
 )
 
-SCHEMA_VERSION = "s5"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s6"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
+BUILD_STEPS = 4  # progress(n) is called after each: postings, tables, vocabularies, snapshot
 KEEP_OLD = 2  # older index directories kept for processes still reading them
 log = logging.getLogger(__name__)
 
@@ -56,18 +58,16 @@ def _locked(index_dir: Path):
 def build(store, target: Path, procs: int = 1, progress=None) -> int:
     """Write a complete index for `store` into the empty directory `target`."""
     ix = create_in(str(target), make_schema())
-    writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256)
-    texts, count = [], 0
-    for count, document in enumerate(index_documents(store), start=1):
-        writer.add_document(**document)
-        texts.append(" ".join((document["title"], document["aka"], document["summary"])))
-        texts.append(document["body"])
-        if progress:
-            progress(count)
-    writer.commit()
+    documents = list(index_documents(store))
+    step = progress or (lambda done: None)
+    words = write_index(ix, documents, procs=procs)
+    step(1)
     save_tables(target)
+    step(2)
     save_prefixes(store, target)
-    vocabulary.save(target / VOCABULARY_FILE, texts)
+    vocabulary.save(target / VOCABULARY_FILE, words)
+    step(3)
+    count = len(documents)
     meta = {
         "documents": count,
         "content_version": store.version,
@@ -76,6 +76,7 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
     }
     write_snapshot(store, target / STORE_FILE)
     (target / META_FILE).write_text(json.dumps(meta))  # written last: marks a complete build
+    step(BUILD_STEPS)
     return count
 
 

@@ -28,9 +28,9 @@ def count_words(texts) -> Counter:
     return counts
 
 
-def save(path, texts) -> None:
-    """Write the vocabulary of `texts`: frequencies, and the words behind each indexed stem."""
-    frequencies = count_words(texts)
+def save(path, frequencies: Counter) -> None:
+    """Write the vocabulary (count_words of every document): frequencies, and the words behind
+    each indexed stem."""
     forms: dict[str, list[str]] = {}
     for word in sorted(frequencies):
         terms = index_terms(word)

@@ -14,6 +14,7 @@ import os
 import pickle
 import threading
 import time
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,24 @@ SUGGEST_FILE = "suggest.pickle"
 
 class FastPositions(Positions):
     """Whoosh's Positions format, fed by `index_terms` instead of the analyzer chain: the same
-    terms and positions (renumbered past stop words), at a fraction of the indexing cost."""
+    terms and positions (renumbered past stop words), at a fraction of the indexing cost.
+
+    A value is the positions as native uint32s (so the frequency is its length / 4), where
+    Whoosh writes the frequency and then pickles a list of deltas: this is encoded and decoded
+    without a Python loop per position.
+    """
+
+    def encode(self, positions) -> bytes:
+        return array("I", positions).tobytes()
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return array("I", value).tolist()
+
+    def decode_frequency(self, value: bytes) -> int:
+        return len(value) // 4
+
+    def decode_weight(self, value: bytes) -> float:
+        return len(value) // 4 * self.field_boost
 
     def word_values(self, value, analyzer, **kwargs):
         positions = defaultdict(list)

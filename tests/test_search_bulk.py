@@ -1,0 +1,65 @@
+"""search/bulk.py writes the same index Whoosh's own add_document writes, as Whoosh reads it."""
+
+import pytest
+from whoosh.index import create_in
+from whoosh.query import Phrase
+
+from api.search import bulk, index_documents
+from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
+
+
+def read_everything(path) -> dict:
+    """Every term's postings (docnum, weight, positions or raw value), lengths, stored fields."""
+    from whoosh.index import open_dir
+
+    with open_dir(str(path)).searcher() as searcher:
+        reader = searcher.reader()
+        out = {"count": searcher.doc_count(), "stored": list(searcher.all_stored_fields())}
+        for field, text in reader.all_terms():
+            fmt = searcher.schema[field].format
+            matcher = reader.postings(field, text)
+            postings = []
+            while matcher.is_active():
+                value = matcher.value_as("positions") if field in FIELD_BOOSTS else None
+                postings.append((matcher.id(), matcher.weight(), value))
+                matcher.next()
+            out[(field, text)] = (reader.doc_frequency(field, text), postings)
+            assert fmt is not None
+        for field in FIELD_BOOSTS:
+            # "or 0": Whoosh answers None or 0 for an empty field depending on the segment
+            out[field] = [reader.doc_field_length(d, field, 0) or 0 for d in range(out["count"])]
+            out[f"{field} total"] = reader.field_length(field)
+        for phrase in (["ketamin", "infus"], ["chronic", "pain"], ["nasal", "sprai"]):
+            out[tuple(phrase)] = sorted(searcher.docs_for_query(Phrase("body", phrase)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def documents(bundled_app):
+    return list(index_documents(bundled_app.extensions["content"].store))
+
+
+@pytest.fixture(scope="module")
+def reference(documents, tmp_path_factory):
+    path = tmp_path_factory.mktemp("add-document")
+    writer = create_in(str(path), make_schema()).writer()
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    return read_everything(path)
+
+
+def test_one_segment_equals_add_document(documents, reference, tmp_path):
+    words = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    assert read_everything(tmp_path) == reference
+    assert reference[("ketamin", "infus")]  # the phrases compared are really there
+    assert words["ketamine"] > 1
+
+
+def test_parallel_segments_equal_add_document(documents, reference, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)  # the bundled pack is small
+    ix = create_in(str(tmp_path), make_schema())
+    words = bulk.write_index(ix, documents, procs=2)
+    assert len(ix.refresh()._segments()) == 2
+    assert read_everything(tmp_path) == reference
+    assert words == bulk._documents_vocabulary(documents)
