@@ -4,6 +4,7 @@ preload_app loads and validates content once in the master before forking, so in
 stops the server before any worker starts and workers share the loaded store copy-on-write.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -20,6 +21,13 @@ limit_request_fields = 100
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+
+
+def when_ready(server):
+    """After the app is loaded, before the first fork: the loaded objects live as long as the
+    process, so the collector is told to leave them alone (gc.freeze). Workers then never walk
+    them, which would also write to (and so copy) the pages they share with the master."""
+    gc.freeze()
 
 
 def post_worker_init(worker):

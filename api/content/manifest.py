@@ -40,6 +40,22 @@ def build_manifest(store: Store) -> dict:
     return {"state": state, "entries": entries, "gone": gone}
 
 
+def cached_manifest(store: Store, path: Path) -> dict:
+    """build_manifest(store), kept in `path` (beside this content version's snapshot): it depends
+    on the store alone, and building it is a third of a start-up from the snapshot at scale."""
+    try:
+        saved = orjson.loads(path.read_bytes())
+        if saved["version"] == store.version:
+            return saved["manifest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    manifest = build_manifest(store)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_bytes(orjson.dumps({"version": store.version, "manifest": manifest}))
+    os.replace(temporary, path)
+    return manifest
+
+
 def record_manifest(manifest: dict, index_dir) -> None:
     directory = Path(index_dir) / "manifests"
     directory.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,6 @@ from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from . import index_documents, vocabulary
-from .bulk import write_index
 from .whoosh_backend import (
     VOCABULARY_FILE,
     WhooshBackend,
@@ -34,6 +33,7 @@ from .whoosh_backend import (
 
 SCHEMA_VERSION = "s6"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
+MANIFEST_FILE = "manifest.json"  # the change feed's manifest of this version (content.manifest)
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
 BUILD_STEPS = 4  # progress(n) is called after each: postings, tables, vocabularies, snapshot
 KEEP_OLD = 2  # older index directories kept for processes still reading them
@@ -57,6 +57,8 @@ def _locked(index_dir: Path):
 
 def build(store, target: Path, procs: int = 1, progress=None) -> int:
     """Write a complete index for `store` into the empty directory `target`."""
+    from .bulk import write_index  # Whoosh's writing machinery: only loaded to build
+
     ix = create_in(str(target), make_schema())
     documents = list(index_documents(store))
     step = progress or (lambda done: None)

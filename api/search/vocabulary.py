@@ -9,6 +9,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 import orjson
 from whoosh.automata.fsa import find_all_matches
@@ -20,11 +21,27 @@ from .query import index_terms, normalize
 _WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
 
 
+_TOKENS_CAP = 500_000  # bounded, as query._forms
+_token_words: dict[str, tuple[str, ...]] = {}  # a whitespace-separated token → its words
+
+
 def count_words(texts) -> Counter:
-    """Document frequency of every word across `texts` (one string per document)."""
+    """Document frequency of every word across `texts` (one string per document).
+
+    A word never contains whitespace, so each distinct token's words are found once (by the
+    regular expression) and looked up after that: the corpus is scanned by str.split, in C.
+    """
     counts: Counter = Counter()
+    table = _token_words
     for text in texts:
-        counts.update(set(_WORD.findall(normalize(text))))
+        tokens = set(normalize(text).split())
+        if len(table) < _TOKENS_CAP:
+            for token in tokens.difference(table):
+                table[token] = tuple(_WORD.findall(token))
+            words = chain.from_iterable(map(table.__getitem__, tokens))
+        else:
+            words = (w for t in tokens for w in table.get(t) or _WORD.findall(t))
+        counts.update(set(words))
     return counts
 
 
