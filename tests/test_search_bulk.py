@@ -63,3 +63,21 @@ def test_parallel_segments_equal_add_document(documents, reference, tmp_path, mo
     assert len(ix.refresh()._segments()) == 2
     assert read_everything(tmp_path) == reference
     assert words == bulk._documents_vocabulary(documents)
+
+
+def test_block_reader_equals_whooshs_matcher(documents, tmp_path, monkeypatch):
+    from api.search.whoosh_backend import OpenIndex, save_tables
+
+    monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)
+    bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=2)
+    save_tables(tmp_path)
+    index = OpenIndex(tmp_path)
+    compared = 0
+    for field, btext in index.reader.all_terms():
+        if field in FIELD_BOOSTS:
+            term = btext.decode()
+            expected = dict(index.reader.postings(field, term).items_as("frequency"))
+            assert index.postings(field, term) == expected, (field, term)
+            compared += 1
+    assert compared > 500
+    assert index.postings("body", "no-such-term") == {}
