@@ -146,7 +146,11 @@ class OpenIndex:
     """One process's (and thread's) view of the index: reader, tables, caches."""
 
     def __init__(self, path: Path, postings_cache: int = 4096):
-        self.searcher = FileStorage(str(path), readonly=True).open_index().searcher()
+        # Read with plain file reads, not mmap: measured at MedQuAD's size, a mapped index made
+        # each worker's resident memory 275 MB (every page it touched counts), plain reads 170 MB,
+        # for a first-search cost a few milliseconds higher (benchmarks/README.md).
+        storage = FileStorage(str(path), supports_mmap=False, readonly=True)
+        self.searcher = storage.open_index().searcher()
         self.reader = self.searcher.reader()
         with open(path / TABLES_FILE, "rb") as handle:
             tables = pickle.load(handle)
