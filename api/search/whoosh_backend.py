@@ -14,6 +14,7 @@ import os
 import pickle
 import threading
 import time
+import weakref
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
@@ -151,6 +152,8 @@ class OpenIndex:
         # for a first-search cost a few milliseconds higher (benchmarks/README.md).
         storage = FileStorage(str(path), supports_mmap=False, readonly=True)
         self.searcher = storage.open_index().searcher()
+        # without mmap the segment files stay open: closed when this view is dropped
+        weakref.finalize(self, self.searcher.close)
         self.reader = self.searcher.reader()
         with open(path / TABLES_FILE, "rb") as handle:
             tables = pickle.load(handle)
