@@ -23,9 +23,10 @@ from itertools import groupby
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.writing import SegmentWriter
 
+from .frequencies import FrequencyTable, merge
 from .query import index_terms
 from .vocabulary import count_words
-from .whoosh_backend import FastPositions
+from .whoosh_backend import FIELD_BOOSTS, FastPositions
 
 BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
@@ -59,8 +60,10 @@ def _analyse(schema, documents: list[dict]) -> tuple[dict, dict]:
 class BulkWriter(SegmentWriter):
     """A SegmentWriter that takes its documents at once (`write_all`) and writes them grouped."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, first_docnum: int = 0, **kwargs):
         super().__init__(ix, codec=W3Codec(compression=0), **kwargs)
+        self.first_docnum = first_docnum  # this segment's place in the index, for frequencies
+        self.frequencies = {}  # {field: {term: (docnums, frequencies)}}, see frequencies.py
 
     def write_all(self, documents: list[dict]) -> None:
         schema = self.schema
@@ -91,23 +94,31 @@ class BulkWriter(SegmentWriter):
                 lengths = [reader.doc_field_length(d, name, 0) for d in range(self.docnum)]
                 writer.start_field(name, field)
                 table = self._postings[name]
+                scored = self.frequencies.setdefault(name, {}) if name in FIELD_BOOSTS else None
                 for term in sorted(table):  # code point order is UTF-8 byte order
-                    self._write_term(writer, term.encode("utf-8"), table[term], lengths)
+                    found = self._write_term(writer, term.encode("utf-8"), table[term], lengths)
+                    if scored is not None:
+                        docnums = array("I", map(self.first_docnum.__add__, found[0]))
+                        scored[term] = (docnums.tobytes(), found[1].tobytes())
                 writer.finish_field()
         finally:
             reader.close()
         writer.close()
 
     @staticmethod
-    def _write_term(writer, btext: bytes, found: list, lengths: list) -> None:
+    def _write_term(writer, btext: bytes, found: list, lengths: list) -> tuple[array, array]:
         """What W3PostingsWriter.add_posting does per posting, done per block: the same buffer
-        contents and statistics, then Whoosh's own _write_block and finish_term."""
+        contents and statistics, then Whoosh's own _write_block and finish_term. Returns the
+        term's docnums and weights."""
         writer.start_term(btext)
         block = writer._postwriter
+        all_docnums, all_weights = array("I"), array("f")
         for start in range(0, len(found), BLOCK):
             docnums, weights, values = zip(*found[start : start + BLOCK], strict=True)
             block._ids = array("I", docnums)
             block._weights = array("f", weights)
+            all_docnums.extend(block._ids)
+            all_weights.extend(block._weights)
             block._values = [v for v in values if v]
             block._maxweight = max(0, *weights)
             here = [length for d in docnums if (length := lengths[d])]  # falsy lengths skipped
@@ -116,6 +127,7 @@ class BulkWriter(SegmentWriter):
             if start + BLOCK < len(found):  # a full block; the last is written by finish_term
                 block._write_block()
         writer.finish_term()
+        return all_docnums, all_weights
 
     def commit_segments(self, segments: list) -> None:
         """Commit a TOC listing `segments` (written by other writers), in that order."""
@@ -133,36 +145,40 @@ def _documents_vocabulary(documents: list[dict]) -> Counter:
     return count_words(texts)
 
 
-_job: tuple = ()  # (index, document ranges), set before forking: children inherit, not pickle
+_job: tuple = ()  # (index, document ranges, size), set before forking: inherited, not pickled
 
 
 def _write_segment(part: int):
-    ix, ranges = _job
-    writer = BulkWriter(ix, _lk=False)  # a fresh directory under index.py's build lock
+    ix, ranges, size = _job
+    # a fresh directory under index.py's build lock: no Whoosh lock needed
+    writer = BulkWriter(ix, first_docnum=part * size, _lk=False)
     writer.write_all(ranges[part])
     # not _finish(): it deletes the temporary directory the other writers share
-    return writer._finalize_segment(), _documents_vocabulary(ranges[part])
+    segment = writer._finalize_segment()
+    return segment, _documents_vocabulary(ranges[part]), writer.frequencies
 
 
-def write_index(ix, documents: list[dict], procs: int = 1) -> Counter:
-    """Write `documents` into the empty index `ix`; their vocabulary (vocabulary.count_words)."""
+def write_index(ix, documents: list[dict], procs: int = 1) -> tuple[Counter, FrequencyTable]:
+    """Write `documents` into the empty index `ix`; their vocabulary (vocabulary.count_words)
+    and term frequencies (frequencies.py)."""
     global _job
     procs = max(1, min(procs, len(documents) // MIN_PER_PROCESS))
     if procs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         writer = BulkWriter(ix)
         writer.write_all(documents)
         writer.commit()
-        return _documents_vocabulary(documents)
+        return _documents_vocabulary(documents), merge([writer.frequencies])
     size = -(-len(documents) // procs)
     ranges = [documents[i : i + size] for i in range(0, len(documents), size)]
-    _job = (ix, ranges)
+    _job = (ix, ranges, size)
     try:
         with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
             parts = pool.map(_write_segment, range(len(ranges)))
     finally:
         _job = ()
-    BulkWriter(ix).commit_segments([segment for segment, _ in parts])
-    return sum((words for _, words in parts), Counter())
+    BulkWriter(ix).commit_segments([segment for segment, _, _ in parts])
+    words = sum((words for _, words, _ in parts), Counter())
+    return words, merge([frequencies for _, _, frequencies in parts])
 
 
 # The block buffer's attribute names are Whoosh 2.7's: refuse to start if they ever change.

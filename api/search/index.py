@@ -23,6 +23,7 @@ from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from . import index_documents, vocabulary
+from .frequencies import FREQUENCIES_FILE
 from .whoosh_backend import (
     VOCABULARY_FILE,
     WhooshBackend,
@@ -31,7 +32,7 @@ from .whoosh_backend import (
     save_tables,
 )
 
-SCHEMA_VERSION = "s6"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s7"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
 MANIFEST_FILE = "manifest.json"  # the change feed's manifest of this version (content.manifest)
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
@@ -62,7 +63,8 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
     ix = create_in(str(target), make_schema())
     documents = list(index_documents(store))
     step = progress or (lambda done: None)
-    words = write_index(ix, documents, procs=procs)
+    words, frequencies = write_index(ix, documents, procs=procs)
+    frequencies.save(target / FREQUENCIES_FILE)
     step(1)
     save_tables(target)
     step(2)

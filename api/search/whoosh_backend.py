@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
@@ -28,6 +27,7 @@ from whoosh.query import Or, Phrase
 
 from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
+from .frequencies import FREQUENCIES_FILE, FrequencyTable
 from .query import ANALYZER, ParsedQuery, Word, index_terms, stem
 from .scoring import FieldStats, score_documents
 from .suggest import PrefixTable
@@ -124,29 +124,10 @@ def save_tables(path: Path) -> None:
         pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _read_blocks(matcher, offset: int, into: dict) -> None:
-    """Add {docnum + offset: frequency} of a posting list to `into`, a block at a time.
-
-    Whoosh's matcher API moves one posting at a time (several Python calls each), which made a
-    first search for a common word cost tens of milliseconds; a block's ids and weights are
-    decoded by Whoosh's own block reader and taken whole. In FastPositions fields the weight is
-    the frequency (field boost 1).
-    """
-    if not isinstance(matcher, W3LeafMatcher):  # e.g. postings Whoosh kept inline
-        into.update((doc + offset, w) for doc, w in matcher.items_as("weight"))
-        return
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids = map(offset.__add__, matcher._ids) if offset else matcher._ids
-        into.update(zip(ids, matcher._weights, strict=True))
-        matcher._next_block()
-
-
 class OpenIndex:
     """One process's (and thread's) view of the index: reader, tables, caches."""
 
-    def __init__(self, path: Path, postings_cache: int = 4096):
+    def __init__(self, path: Path, frequencies: FrequencyTable, postings_cache: int = 4096):
         # Read with plain file reads, not mmap: measured at MedQuAD's size, a mapped index made
         # each worker's resident memory 275 MB (every page it touched counts), plain reads 170 MB,
         # for a first-search cost a few milliseconds higher (benchmarks/README.md).
@@ -159,21 +140,15 @@ class OpenIndex:
             tables = pickle.load(handle)
         self.stats, self.keys = tables.stats, tables.keys
         self.by_type, self.by_tag = tables.by_type, tables.by_tag
-        self.leaves = list(self.reader.leaf_readers())  # (segment reader, first docnum)
+        self.frequencies = frequencies
         self._postings = LRU(postings_cache)
         self._phrases = LRU(1024)
 
     def postings(self, field: str, term: str) -> dict:
         """{docnum: term frequency} for one term of one field (cached)."""
 
-        def read():
-            found = {}
-            for reader, offset in self.leaves:
-                if reader.doc_frequency(field, term):
-                    _read_blocks(reader.postings(field, term), offset, found)
-            return found
-
-        return self._postings.get_or((field, term), read)
+        key = (field, term)
+        return self._postings.get_or(key, lambda: self.frequencies.postings(field, term))
 
     def docs_with(self, stems) -> set:
         found = set()
@@ -212,12 +187,14 @@ class WhooshBackend(SearchBackend):
         self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
         with open(self.path / SUGGEST_FILE, "rb") as handle:
             self.prefixes: PrefixTable = pickle.load(handle)
+        # loaded here, in the master before gunicorn forks: the workers share its pages
+        self.frequencies = FrequencyTable.load(self.path / FREQUENCIES_FILE)
         self._local = threading.local()
 
     def _open(self) -> OpenIndex:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # after a fork, never reuse the parent's
-            local.index = OpenIndex(self.path)
+            local.index = OpenIndex(self.path, self.frequencies)
             local.pid = os.getpid()
         return local.index
 
