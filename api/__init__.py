@@ -1,6 +1,5 @@
 """Application factory: `create_app(config=None)` is the only way an app is made."""
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from .content.snapshot import (
     write_snapshot,
 )
 from .content.store import Store
+from .gcpause import collector_paused
 from .lru import LRU
 from .problems import ProblemApi
 from .representations import Representations
@@ -81,16 +81,8 @@ class App(Flask):
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Raises ContentErrors (listing every problem) when content is invalid."""
-    # Start-up allocates millions of long-lived objects (the store, the vocabulary, the
-    # manifest); with the collector on, every few hundred allocations start a pass over all of
-    # them, which made up half of a start-up from the snapshot at MedQuAD's size.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # start-up allocates millions of long-lived objects: see gcpause
         return _create_app(config)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _create_app(config: dict | None) -> Flask:

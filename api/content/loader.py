@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from schemas.common import COLLECTIONS
 from schemas.frontmatter import FRONT_MATTER_SCHEMAS, RedirectSchema, SiteSchema, TagSchema
 
+from ..gcpause import collector_paused
 from .files import (
     ContentError,
     ContentErrors,
@@ -180,7 +181,11 @@ def _site(data: dict) -> Site:
 
 def load_store(content_dir: str | Path, today: date | None = None) -> Store:
     """Read, validate and render every content file; raise ContentErrors listing all problems."""
-    root = Path(content_dir)
+    with collector_paused():
+        return _load_store(Path(content_dir), today)
+
+
+def _load_store(root: Path, today: date | None) -> Store:
     errors: list[ContentError] = []
     if not root.is_dir():
         raise ContentErrors([ContentError(str(root), None, None, "content directory not found")])

@@ -22,6 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
+from ..gcpause import collector_paused
 from . import index_documents, vocabulary
 from .frequencies import FREQUENCIES_FILE
 from .whoosh_backend import (
@@ -58,6 +59,11 @@ def _locked(index_dir: Path):
 
 def build(store, target: Path, procs: int = 1, progress=None) -> int:
     """Write a complete index for `store` into the empty directory `target`."""
+    with collector_paused():  # see gcpause; the forked writers inherit the pause
+        return _build(store, target, procs, progress)
+
+
+def _build(store, target: Path, procs: int, progress) -> int:
     from .bulk import write_index  # Whoosh's writing machinery: only loaded to build
 
     ix = create_in(str(target), make_schema())
