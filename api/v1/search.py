@@ -64,14 +64,13 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
     items = []
     for hit in result.hits:
         entry = svc.store.public[hit.type][hit.slug]
-        summary = svc.representations.summary(entry)
         items.append(
-            {
+            {  # the store's own fields: a hit needs none of a summary's serialisation
                 "type": hit.type,
                 "slug": hit.slug,
-                "title": summary["title"],
-                "summary": summary["summary"],
-                "url": summary["url"],
+                "title": entry.title,
+                "summary": entry.summary,
+                "url": entry.path,
                 "score": hit.score,
                 "highlights": highlight_entry(entry, result.words),
             }
