@@ -11,8 +11,9 @@ own reader (tests compare what it reads with an index written by `add_document`)
 With `procs` > 1, forked processes each write one segment over a contiguous range of the
 documents (as Whoosh's multiprocessing writer does, without its pool merge), and the parent
 commits the TOC listing them in order, so document numbers follow the documents' order.
-Blocks are stored uncompressed (a W3Codec option): zlib cost a third of the writing and saves
-nothing a reader needs, since each worker keeps the postings it reads in memory anyway.
+Blocks are stored uncompressed (a W3Codec option): zlib cost a third of the writing, and only
+phrase queries read the blocks back (scoring reads frequencies.py's table, collected here from
+the same lists).
 """
 
 import multiprocessing
