@@ -5,6 +5,7 @@ from whoosh.index import create_in
 from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
+from api.search.vocabulary import count_words
 from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
 
 
@@ -62,7 +63,11 @@ def test_parallel_segments_equal_add_document(documents, reference, tmp_path, mo
     words, _ = bulk.write_index(ix, documents, procs=2)
     assert len(ix.refresh()._segments()) == 2
     assert read_everything(tmp_path) == reference
-    assert words == bulk._documents_vocabulary(documents)
+    texts = []
+    for document in documents:
+        texts.append(" ".join((document["title"], document["aka"], document["summary"])))
+        texts.append(document["body"])
+    assert words == count_words(texts)
 
 
 def test_frequency_table_equals_whooshs_postings(documents, tmp_path, monkeypatch):
@@ -84,3 +89,23 @@ def test_frequency_table_equals_whooshs_postings(documents, tmp_path, monkeypatc
     assert compared == sum(len(terms) for terms in table.ranges.values()) > 500
     assert table.postings("body", "no-such-term") == {}
     assert table.postings("no-such-field", "ketamin") == {}
+
+
+def test_vocabulary_equals_count_words_also_for_unusual_text(tmp_path):
+    texts = {
+        "title": "Ｆｕｌｌｗｉｄｔｈ Café syndrome",
+        "aka": "bell\x07ringing ; soft\u00adhyphen",
+        "summary": "Plain words here",
+        "body": "Ünïcode BODY text\x1fwith\x00odd controls and MIXED Case",
+    }
+    documents = [
+        {"key": "condition:a", "type": "condition", "tags": "", **texts},
+        {"key": "condition:b", "type": "condition", "tags": "", **(texts | {"title": "Café"})},
+    ]
+    words, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    expected = count_words(
+        [" ".join((d["title"], d["aka"], d["summary"])) for d in documents]
+        + [d["body"] for d in documents]
+    )
+    assert words == expected
+    assert words["café"] == 2 and words["fullwidth"] == 1 and words["ringing"] == 2

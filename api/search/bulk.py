@@ -26,37 +26,52 @@ from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment
 from whoosh.writing import SegmentWriter
 
 from .frequencies import FrequencyTable, merge
-from .query import index_terms
-from .vocabulary import count_words
+from .query import normalize, terms_of_tokens
+from .vocabulary import count_token_sets, same_tokens
 from .whoosh_backend import FIELD_BOOSTS, FastPositions
 
 BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
 
 
-def _analyse(schema, documents: list[dict]) -> tuple[dict, dict]:
-    """({field: {term: [(docnum, weight, value bytes)]}}, {field: [length per doc]}):
-    what Whoosh's add_document would put in its pool, grouped by term."""
+def _analyse(schema, documents: list[dict]) -> tuple[dict, dict, list]:
+    """({field: {term: [(docnum, weight, value bytes)]}}, {field: [length per doc]}, token
+    sets): what Whoosh's add_document would put in its pool, grouped by term, and for the
+    spelling vocabulary each document's tokens (title, aka and summary as one text; the body)."""
     postings = defaultdict(lambda: defaultdict(list))
     lengths = defaultdict(list)
+    token_sets = []
     for docnum, document in enumerate(documents):
+        head, head_same = set(), True
         for name, value in document.items():
             field = schema[name]
             table, length = postings[name], 0
             if isinstance(field.format, FastPositions):  # its word_values, without a loop per word
-                terms = index_terms(value)
+                tokens = value.lower().split()
+                terms = terms_of_tokens(tokens)
                 # positions grouped by term in C: a stable sort keeps each term's in order
                 order = sorted(range(len(terms)), key=terms.__getitem__)
                 for term, group in groupby(order, key=terms.__getitem__):
                     where = array("I", group)  # FastPositions.encode's format
                     table[term].append((docnum, len(where), where.tobytes()))
                 length = len(terms)
+                # the vocabulary's tokens are these same ones in (almost all) text
+                if name == "body":
+                    same = same_tokens(value)
+                    token_sets.append(set(tokens) if same else set(normalize(value).split()))
+                else:
+                    head.update(tokens)
+                    head_same = head_same and same_tokens(value)
             else:  # the few ID and keyword values go through Whoosh's own analysis
                 for btext, frequency, weight, vbytes in field.index(value):
                     table[btext.decode("utf-8")].append((docnum, weight, vbytes))
                     length += frequency if field.scorable else 0
             lengths[name].append(length)
-    return postings, lengths
+        if not head_same:
+            text = " ".join((document["title"], document["aka"], document["summary"]))
+            head = set(normalize(text).split())
+        token_sets.append(head)
+    return postings, lengths, token_sets
 
 
 class _PostingsWriter(W3PostingsWriter):
@@ -101,10 +116,12 @@ class BulkWriter(SegmentWriter):
         super().__init__(ix, codec=_Codec(compression=0), **kwargs)
         self.first_docnum = first_docnum  # this segment's place in the index, for frequencies
         self.frequencies = {}  # {field: {term: (docnums, frequencies)}}, see frequencies.py
+        self.words = Counter()  # the spelling vocabulary's counts (vocabulary.count_words)
 
     def write_all(self, documents: list[dict]) -> None:
         schema = self.schema
-        postings, lengths = _analyse(schema, documents)
+        postings, lengths, token_sets = _analyse(schema, documents)
+        self.words = count_token_sets(token_sets)  # the spelling vocabulary's counts
         perdoc = self.perdocwriter
         names = sorted(schema.names())
         for docnum, document in enumerate(documents):
@@ -156,9 +173,9 @@ class BulkWriter(SegmentWriter):
             block._weights = array("f", weights)
             all_docnums.extend(block._ids)
             all_weights.extend(block._weights)
-            block._values = [v for v in values if v]
-            block._maxweight = max(0, *weights)
-            here = [length for d in docnums if (length := lengths[d])]  # falsy lengths skipped
+            block._values = list(filter(None, values))  # Whoosh keeps non-empty values only
+            block._maxweight = max(0.0, max(weights))
+            here = list(filter(None, map(lengths.__getitem__, docnums)))  # as are lengths
             block._minlength = min(here) if here else None
             block._maxlength = max(here, default=0)
             if start + BLOCK < len(found):  # a full block; the last is written by finish_term
@@ -174,14 +191,6 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
 
-def _documents_vocabulary(documents: list[dict]) -> Counter:
-    texts = []
-    for document in documents:
-        texts.append(" ".join((document["title"], document["aka"], document["summary"])))
-        texts.append(document["body"])
-    return count_words(texts)
-
-
 _job: tuple = ()  # (index, document ranges, size), set before forking: inherited, not pickled
 
 
@@ -192,7 +201,7 @@ def _write_segment(part: int):
     writer.write_all(ranges[part])
     # not _finish(): it deletes the temporary directory the other writers share
     segment = writer._finalize_segment()
-    return segment, _documents_vocabulary(ranges[part]), writer.frequencies
+    return segment, writer.words, writer.frequencies
 
 
 def write_index(ix, documents: list[dict], procs: int = 1) -> tuple[Counter, FrequencyTable]:
@@ -204,7 +213,7 @@ def write_index(ix, documents: list[dict], procs: int = 1) -> tuple[Counter, Fre
         writer = BulkWriter(ix)
         writer.write_all(documents)
         writer.commit()
-        return _documents_vocabulary(documents), merge([writer.frequencies])
+        return writer.words, merge([writer.frequencies])
     size = -(-len(documents) // procs)
     ranges = [documents[i : i + size] for i in range(0, len(documents), size)]
     _job = (ix, ranges, size)

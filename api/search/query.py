@@ -74,7 +74,11 @@ def index_terms(text: str) -> list[str]:
     on whitespace (a token match never contains whitespace, so the words are the same), each
     token's forms are looked up in a table, and the loops over tokens run in C.
     """
-    tokens = text.lower().split()
+    return terms_of_tokens(text.lower().split())
+
+
+def terms_of_tokens(tokens: list[str]) -> list[str]:
+    """index_terms of a text whose lower-cased, whitespace-split tokens are `tokens`."""
     forms = _forms
     try:
         return list(chain.from_iterable(map(forms.__getitem__, tokens)))

@@ -26,15 +26,29 @@ _token_words: dict[str, tuple[str, ...]] = {}  # a whitespace-separated token â†
 
 
 def count_words(texts) -> Counter:
-    """Document frequency of every word across `texts` (one string per document).
+    """Document frequency of every word across `texts` (one string per document)."""
+    return count_token_sets(set(normalize(text).split()) for text in texts)
+
+
+_NOT_SPLIT = re.compile("[\x00-\x08\x0e-\x1b\x7f]")  # removed by normalize, kept by split
+
+
+def same_tokens(text: str) -> bool:
+    """Whether normalize(text).split() equals text.lower().split(), so the indexer's tokens
+    can be counted: ASCII text (NFKC and casefold change nothing there) without the control
+    characters normalize removes but str.split keeps."""
+    return text.isascii() and not _NOT_SPLIT.search(text)
+
+
+def count_token_sets(token_sets) -> Counter:
+    """count_words, given each text's set of normalised whitespace-separated tokens.
 
     A word never contains whitespace, so each distinct token's words are found once (by the
     regular expression) and looked up after that: the corpus is scanned by str.split, in C.
     """
     counts: Counter = Counter()
     table = _token_words
-    for text in texts:
-        tokens = set(normalize(text).split())
+    for tokens in token_sets:
         if len(table) < _TOKENS_CAP:
             for token in tokens.difference(table):
                 table[token] = tuple(_WORD.findall(token))
