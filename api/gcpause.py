@@ -1,4 +1,4 @@
-"""Pausing Python's cyclic garbage collector around bulk loading.
+"""Pausing Python's cyclic garbage collector around bulk loading (content, snapshots, index).
 
 Loading content, a snapshot or building the index allocates millions of objects that live on;
 with the collector on, every few hundred allocations start a pass, and the older generations'

@@ -1,7 +1,8 @@
 """BM25F ranking over cached postings: the candidate set is computed with set operations and
 only its documents are scored, instead of Whoosh's matcher tree walking every posting per query.
 
-Whoosh still stores and reads the postings; this module only does the arithmetic. Each field
+The postings come from the term-frequency table written with the Whoosh index
+(frequencies.py); this module only does the arithmetic. Each field
 scores BM25 with its own length normalisation, weighted by its boost, summed over the query's
 terms (the BM25F family as Whoosh's own BM25F weighting computes it).
 """

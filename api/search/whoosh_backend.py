@@ -1,9 +1,10 @@
 """Whoosh implementation of SearchBackend.
 
-The index (stemmed title, aka, summary and body fields with positions) is written by Whoosh and
-read through Whoosh. Per process, the open index keeps a reader, field statistics and an LRU of
-posting lists; a query is answered with set operations on cached postings plus BM25F scoring of
-the matching documents only (scoring.py), phrases through Whoosh's own phrase matcher.
+The index (stemmed title, aka, summary and body fields with positions) is a Whoosh index, written
+by bulk.py. Per process, the open index keeps a reader, field statistics and an LRU of posting
+lists taken from the term-frequency table (frequencies.py, shared by the workers); a query is
+answered with set operations on them plus BM25F scoring of the matching documents only
+(scoring.py), phrases through Whoosh's own phrase matcher.
 
 The index is opened read-only, once per process and thread (Whoosh readers are not thread-safe,
 and an index opened before gunicorn forks must not share file offsets), and kept.
