@@ -5,6 +5,7 @@ from whoosh.index import create_in
 from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
+from api.search.query import stem
 from api.search.vocabulary import count_words
 from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
 
@@ -51,7 +52,7 @@ def reference(documents, tmp_path_factory):
 
 
 def test_one_segment_equals_add_document(documents, reference, tmp_path):
-    words, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    words, _, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
     assert read_everything(tmp_path) == reference
     assert reference[("ketamin", "infus")]  # the phrases compared are really there
     assert words["ketamine"] > 1
@@ -60,7 +61,7 @@ def test_one_segment_equals_add_document(documents, reference, tmp_path):
 def test_parallel_segments_equal_add_document(documents, reference, tmp_path, monkeypatch):
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)  # the bundled pack is small
     ix = create_in(str(tmp_path), make_schema())
-    words, _ = bulk.write_index(ix, documents, procs=2)
+    words, stems, _ = bulk.write_index(ix, documents, procs=2)
     assert len(ix.refresh()._segments()) == 2
     assert read_everything(tmp_path) == reference
     texts = []
@@ -68,13 +69,16 @@ def test_parallel_segments_equal_add_document(documents, reference, tmp_path, mo
         texts.append(" ".join((document["title"], document["aka"], document["summary"])))
         texts.append(document["body"])
     assert words == count_words(texts)
+    # each word's indexed form, for the vocabulary's "forms" (what highlights mark)
+    assert stems == {word: form for word in words if (form := stem(word))}
+    assert stems["treatments"] == "treatment" and "the" not in stems
 
 
 def test_frequency_table_equals_whooshs_postings(documents, tmp_path, monkeypatch):
     from whoosh.index import open_dir
 
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)
-    _, table = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=2)
+    _, _, table = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=2)
     table.save(tmp_path / "frequencies")
     table = type(table).load(tmp_path / "frequencies")  # what a worker reads
     compared = 0
@@ -102,10 +106,111 @@ def test_vocabulary_equals_count_words_also_for_unusual_text(tmp_path):
         {"key": "condition:a", "type": "condition", "tags": "", **texts},
         {"key": "condition:b", "type": "condition", "tags": "", **(texts | {"title": "Café"})},
     ]
-    words, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    words, _, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
     expected = count_words(
         [" ".join((d["title"], d["aka"], d["summary"])) for d in documents]
         + [d["body"] for d in documents]
     )
     assert words == expected
     assert words["café"] == 2 and words["fullwidth"] == 1 and words["ringing"] == 2
+
+
+def _write_fields(tmp_path, name: str, feed):
+    """Storage and segment of a W3FieldWriter's files after `feed(writer)`."""
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(tmp_path / name)).create()
+    codec = W3Codec(compression=0)
+    segment = codec.new_segment(storage, name)
+    writer = codec.field_writer(storage, segment)
+    feed(writer)
+    writer.close()
+    return codec, storage, segment
+
+
+def _file_bytes(tmp_path, name: str, segment) -> dict:
+    folder = tmp_path / name
+    return {ext: (folder / segment.make_filename(ext)).read_bytes() for ext in (".trm", ".pst")}
+
+
+def _read_fields(codec, storage, segment, schema) -> dict:
+    """Everything Whoosh's term reader gives back: term statistics and every block's postings
+    and statistics."""
+    reader = codec.terms_reader(storage, segment)
+    out = {}
+    try:
+        for field, btext in reader.terms():
+            info = reader.term_info(field, btext)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            stats += (info.max_weight(), info.min_id(), info.max_id())
+            matcher = reader.matcher(field, btext, schema[field].format)
+            blocks = []
+            while matcher.is_active():  # a block at a time: its statistics, then its postings
+                block = [matcher.block_min_id(), matcher.block_max_id()]
+                block += (matcher.block_max_weight(), matcher.block_min_length())
+                block.append(matcher.block_max_length())
+                while matcher.is_active() and matcher.id() <= block[1]:
+                    block.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                blocks.append(block)
+            out[(field, btext)] = (stats, blocks)
+    finally:
+        reader.close()
+    return out
+
+
+def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
+    """bulk._write_field against Whoosh's own start_term/add/finish_term, byte for byte: terms
+    of one posting and of several blocks, equal and varied weights, lengths of 0 (not stored),
+    beyond the byte scale, and a field of the fixed-size (empty) ID format."""
+    import random
+
+    schema = make_schema()
+    rng = random.Random(7)
+    lengths = [0 if d % 17 == 0 else rng.choice((1, 3, 40, 900, 200_000)) for d in range(700)]
+    body = {
+        "aaa": [(3, 1, bulk.array("I", [5]).tobytes())],
+        "common": [(d, 1, bulk.array("I", [d]).tobytes()) for d in range(0, 700, 2)],
+        "varied": [
+            (d, n, bulk.array("I", range(n)).tobytes())
+            for d in range(0, 700, 3)
+            if (n := 1 + d % 4)
+        ],
+        "zébra": [(d, 2, bulk.array("I", [1, 9]).tobytes()) for d in range(1, 400, 7)],
+    }
+    keys = {f"condition:{d}": [(d, 1.0, b"")] for d in range(0, 300, 13)}
+    fields = (("body", body), ("key", keys))
+
+    def whooshs(writer):
+        for name, table in fields:
+            writer.start_field(name, schema[name])
+            for term in sorted(table):
+                writer.start_term(term.encode())
+                for docnum, weight, value in table[term]:
+                    writer.add(docnum, weight, value, lengths[docnum])
+                writer.finish_term()
+            writer.finish_field()
+
+    def ours(writer):
+        for name, table in fields:
+            writer.start_field(name, schema[name])
+            scored = {}
+            bulk._write_field(writer, schema[name], table, lengths, scored)
+            writer.finish_field()
+            assert list(scored["common" if name == "body" else "condition:13"][0])[:2] in (
+                [0, 2],
+                [13],
+            )
+
+    monkeypatch.setattr(bulk, "PROTOCOL", 2)  # Whoosh's pickle protocol: the same bytes
+    whoosh = _write_fields(tmp_path, "whoosh", whooshs)
+    expected = _file_bytes(tmp_path, "whoosh", whoosh[2])
+    _, _, segment = _write_fields(tmp_path, "protocol-2", ours)
+    assert len(expected[".pst"]) > 3000  # several blocks really were written
+    assert _file_bytes(tmp_path, "protocol-2", segment) == expected
+    # with the protocol used, Whoosh reads the same terms, statistics, blocks and postings
+    monkeypatch.undo()
+    ours = _read_fields(*_write_fields(tmp_path, "ours", ours), schema)
+    assert ours == _read_fields(*whoosh, schema)
+    assert len(ours[("body", b"common")][1]) == 3  # 350 postings: blocks of 128, 128, 94

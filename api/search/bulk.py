@@ -3,10 +3,11 @@
 Whoosh's own writer handles every posting several times in Python: into a sorting pool, out
 again, one `add_posting` call each with a field-length lookup. At MedQuAD's 1.2 M postings that
 alone took 20 s of the build. Here the postings are grouped per term while the documents are
-analysed, and each term's list is handed to Whoosh's postings writer a block (128 postings) at a
-time; Whoosh's own code still writes every block, the term table, the per-document columns, the
-compound segment file and the TOC, so the result is an ordinary Whoosh index, read by Whoosh's
-own reader (tests compare what it reads with an index written by `add_document`).
+analysed, and each field's terms are written in Whoosh 2.7's own format, block for block: the
+same block contents, statistics and term-table rows W3FieldWriter writes (a test compares the
+bytes), pickled with a current protocol. Whoosh's code still writes the per-document columns,
+the stored fields, the compound segment file and the TOC, and Whoosh's reader reads the result
+(tests compare what it reads with an index written by `add_document`).
 
 With `procs` > 1, forked processes each write one segment over a contiguous range of the
 documents (as Whoosh's multiprocessing writer does, without its pool merge), and the parent
@@ -17,16 +18,22 @@ the same lists).
 """
 
 import multiprocessing
+import struct
 from array import array
 from collections import Counter, defaultdict
 from itertools import chain, groupby
 from operator import sub
+from pickle import dumps
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3Segment
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as MAGIC
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
+from whoosh.filedb import filetables
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .frequencies import FrequencyTable, merge
-from .query import normalize, terms_of_tokens
+from .frequencies import merge
+from .query import index_terms, normalize, terms_of_tokens
 from .vocabulary import count_token_sets, same_tokens
 from .whoosh_backend import FIELD_BOOSTS, FastPositions
 
@@ -74,46 +81,104 @@ def _analyse(schema, documents: list[dict]) -> tuple[dict, dict, list]:
     return postings, lengths, token_sets
 
 
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's block writer with its two loops per posting (delta-encoding the ids, checking
-    the weights) done in C: the same values, so the same bytes."""
-
-    def _mini_ids(self):
-        ids = self._ids
-        return tuple(ids) if self._byteids else tuple(map(sub, ids, chain((0,), ids)))
-
-    def _mini_weights(self):
-        weights, count = self._weights, len(self._weights)
-        if weights.count(1.0) == count:
-            return None
-        if weights.count(weights[0]) == count:
-            return weights[0]
-        return tuple(weights)
+_TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part, then (offset, length)
+_EXTENT = struct.Struct("!qi")
+_ROW = struct.Struct("!ii")  # a hash file row's key and value lengths (filetables._lengths)
+# Whoosh pickles blocks with protocol 2, which writes each bytes value (a posting's positions) as
+# a call to codecs.encode: 8 times slower to write and to read back than protocol 5, and larger.
+# Its reader unpickles whatever protocol it finds.
+PROTOCOL = 5
 
 
-class _Codec(W3Codec):
-    """Writes with _PostingsWriter; the segment records a plain W3Codec, so the index opens
-    (and reads) with Whoosh alone."""
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _PostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )
-
-    def new_segment(self, storage, indexname):
-        plain = W3Codec(self._blocklimit, self._compression, self._inlinelimit)
-        return W3Segment(plain, indexname)
+def _write_field(writer, fieldobj, table: dict, lengths: list, scored: dict | None) -> None:
+    """Write one field's terms (`table`: {term: [(docnum, weight, value bytes)]}) as Whoosh's
+    W3FieldWriter and W3PostingsWriter would, posting by posting: the same blocks and the same
+    rows in the term table (a test compares the bytes, with Whoosh's pickle protocol), with one
+    write per field instead of several per posting. Fills `scored` ({term: (docnums, weights)})
+    for frequencies.py."""
+    fixed = fieldobj.format.fixed_value_size()
+    postfile, tindex = writer._postfile, writer._tindex
+    prefix = pack_ushort(writer._fieldid)
+    offset, position = postfile.tell(), tindex.dbfile.tell()
+    posts, rows = [], []
+    hashfn, buckets, keys = tindex.hashfn, tindex.buckets, tindex.index
+    key = b""
+    for term in sorted(table):  # code point order is UTF-8 byte order
+        found = table[term]
+        start, count = offset, len(found)
+        posts.append(MAGIC)
+        offset += len(MAGIC)
+        total, minlength, maxlength, maxweight = 0, None, 0, 0  # TermInfo's starting values
+        all_docnums, all_weights = array("I"), array("f")
+        for first in range(0, count, BLOCK):
+            docnums, weights, values = zip(*found[first : first + BLOCK], strict=True)
+            ids, floats = array("I", docnums), array("f", weights)
+            all_docnums.extend(ids)
+            all_weights.extend(floats)
+            # W3PostingsWriter's block statistics and its _mini_ids/_weights/_values
+            block_max = max(0.0, max(weights))
+            here = list(filter(None, map(lengths.__getitem__, docnums)))
+            block_min = min(here) if here else None
+            block_maxlength = max(here, default=0)
+            n = len(ids)
+            if floats.count(1.0) == n:
+                mini_weights = None
+            elif floats.count(floats[0]) == n:
+                mini_weights = floats[0]
+            else:
+                mini_weights = tuple(floats)
+            values = list(filter(None, values))
+            if fixed is None or fixed < 0:
+                mini_values = tuple(values)
+            else:
+                mini_values = None if fixed == 0 else b"".join(values)
+            mini_ids = tuple(map(sub, ids, chain((0,), ids)))
+            data = dumps((mini_ids, mini_weights, mini_values), PROTOCOL)
+            info = (
+                n,
+                ids[-1],
+                block_max,
+                0,
+                length_to_byte(block_min),
+                length_to_byte(block_maxlength),
+            )
+            info = dumps(info, PROTOCOL)
+            size = len(info) + len(data)
+            posts += (pack_int(-size if first + BLOCK >= count else size), info, data)
+            offset += 4 + size
+            # W3TermInfo.add_block
+            total += sum(floats)
+            if minlength is None:
+                minlength = block_min
+            elif block_min is not None:
+                minlength = min(minlength, block_min)
+            maxlength = max(maxlength, block_maxlength)
+            maxweight = max(maxweight, block_max)
+        # W3TermInfo.to_bytes, then W3FieldWriter.finish_term's row in the term table
+        minbyte = 0 if minlength is None else length_to_byte(minlength)
+        first_id, last_id = all_docnums[0], all_docnums[-1]
+        value = _TERMINFO.pack(
+            0, total, count, minbyte, length_to_byte(maxlength), maxweight, first_id, last_id
+        ) + _EXTENT.pack(start, offset - start)
+        key = prefix + term.encode("utf-8")
+        rows += (_ROW.pack(len(key), len(value)), key, value)
+        keys.append(position)
+        hash_value = hashfn(key)
+        buckets[hash_value & 255].append((hash_value, position))
+        position += 8 + len(key) + len(value)
+        if scored is not None:
+            scored[term] = (all_docnums, all_weights)
+    postfile.write(b"".join(posts))
+    tindex.dbfile.write(b"".join(rows))
+    if key:
+        tindex.lastkey = key
 
 
 class BulkWriter(SegmentWriter):
     """A SegmentWriter that takes its documents at once (`write_all`) and writes them grouped."""
 
     def __init__(self, ix, first_docnum: int = 0, **kwargs):
-        super().__init__(ix, codec=_Codec(compression=0), **kwargs)
+        super().__init__(ix, codec=W3Codec(compression=0), **kwargs)
         self.first_docnum = first_docnum  # this segment's place in the index, for frequencies
         self.frequencies = {}  # {field: {term: (docnums, frequencies)}}, see frequencies.py
         self.words = Counter()  # the spelling vocabulary's counts (vocabulary.count_words)
@@ -137,7 +202,7 @@ class BulkWriter(SegmentWriter):
         self._postings = postings
 
     def _flush_segment(self):
-        """Replaces the pool → add_postings path: the grouped postings, term by term."""
+        """Replaces the pool → add_postings path: the grouped postings, a field at a time."""
         self.perdocwriter.close()
         reader = self.per_document_reader()
         writer = self.fieldwriter
@@ -147,41 +212,23 @@ class BulkWriter(SegmentWriter):
                 # block statistics use the lengths as the column stores them (one byte each)
                 lengths = [reader.doc_field_length(d, name, 0) for d in range(self.docnum)]
                 writer.start_field(name, field)
-                table = self._postings[name]
-                scored = self.frequencies.setdefault(name, {}) if name in FIELD_BOOSTS else None
-                for term in sorted(table):  # code point order is UTF-8 byte order
-                    found = self._write_term(writer, term.encode("utf-8"), table[term], lengths)
-                    if scored is not None:
-                        docnums = array("I", map(self.first_docnum.__add__, found[0]))
-                        scored[term] = (docnums.tobytes(), found[1].tobytes())
+                scored = {} if name in FIELD_BOOSTS else None
+                _write_field(writer, field, self._postings[name], lengths, scored)
                 writer.finish_field()
+                if scored is not None:
+                    self.frequencies[name] = {
+                        term: (self._shift(docnums), weights.tobytes())
+                        for term, (docnums, weights) in scored.items()
+                    }
         finally:
             reader.close()
         writer.close()
 
-    @staticmethod
-    def _write_term(writer, btext: bytes, found: list, lengths: list) -> tuple[array, array]:
-        """What W3PostingsWriter.add_posting does per posting, done per block: the same buffer
-        contents and statistics, then Whoosh's own _write_block and finish_term. Returns the
-        term's docnums and weights."""
-        writer.start_term(btext)
-        block = writer._postwriter
-        all_docnums, all_weights = array("I"), array("f")
-        for start in range(0, len(found), BLOCK):
-            docnums, weights, values = zip(*found[start : start + BLOCK], strict=True)
-            block._ids = array("I", docnums)
-            block._weights = array("f", weights)
-            all_docnums.extend(block._ids)
-            all_weights.extend(block._weights)
-            block._values = list(filter(None, values))  # Whoosh keeps non-empty values only
-            block._maxweight = max(0.0, max(weights))
-            here = list(filter(None, map(lengths.__getitem__, docnums)))  # as are lengths
-            block._minlength = min(here) if here else None
-            block._maxlength = max(here, default=0)
-            if start + BLOCK < len(found):  # a full block; the last is written by finish_term
-                block._write_block()
-        writer.finish_term()
-        return all_docnums, all_weights
+    def _shift(self, docnums: array) -> bytes:
+        """This segment's document numbers as the whole index numbers them."""
+        if self.first_docnum:
+            docnums = array("I", map(self.first_docnum.__add__, docnums))
+        return docnums.tobytes()
 
     def commit_segments(self, segments: list) -> None:
         """Commit a TOC listing `segments` (written by other writers), in that order."""
@@ -191,45 +238,68 @@ class BulkWriter(SegmentWriter):
         self._finish()
 
 
-_job: tuple = ()  # (index, document ranges, size), set before forking: inherited, not pickled
+_job: tuple = ()  # (index, document ranges, their first numbers), set before forking: inherited
 
 
 def _write_segment(part: int):
-    ix, ranges, size = _job
+    ix, ranges, starts = _job
     # a fresh directory under index.py's build lock: no Whoosh lock needed
-    writer = BulkWriter(ix, first_docnum=part * size, _lk=False)
+    writer = BulkWriter(ix, first_docnum=starts[part], _lk=False)
     writer.write_all(ranges[part])
     # not _finish(): it deletes the temporary directory the other writers share
     segment = writer._finalize_segment()
-    return segment, writer.words, writer.frequencies
+    return segment, writer.words, stems_of(writer.words), writer.frequencies
 
 
-def write_index(ix, documents: list[dict], procs: int = 1) -> tuple[Counter, FrequencyTable]:
-    """Write `documents` into the empty index `ix`; their vocabulary (vocabulary.count_words)
-    and term frequencies (frequencies.py)."""
+def stems_of(words) -> dict[str, str]:
+    """Each word's indexed form (vocabulary.save's table), found where the token table is warm."""
+    return {word: terms[0] for word in words if (terms := index_terms(word))}
+
+
+def _split(documents: list[dict], procs: int) -> list[int]:
+    """Where `procs` contiguous ranges of about equal text start: analysis costs by the
+    character, and MedQuAD's later documents are larger (equal counts left one writer 40% more
+    work)."""
+    sizes = [sum(map(len, filter(None, d.values()))) for d in documents]
+    total, starts, done = sum(sizes), [0], 0
+    for number, size in enumerate(sizes):
+        if done >= total * len(starts) / procs and len(starts) < procs:
+            starts.append(number)
+        done += size
+    return starts
+
+
+def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
+    """Write `documents` into the empty index `ix`; return their vocabulary (count_words),
+    each word's stem (stems_of) and term frequencies (frequencies.py). `meanwhile()` runs in
+    this process while forked writers work."""
     global _job
     procs = max(1, min(procs, len(documents) // MIN_PER_PROCESS))
+    meanwhile = meanwhile or (lambda: None)
     if procs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         writer = BulkWriter(ix)
         writer.write_all(documents)
         writer.commit()
-        return writer.words, merge([writer.frequencies])
-    size = -(-len(documents) // procs)
-    ranges = [documents[i : i + size] for i in range(0, len(documents), size)]
-    _job = (ix, ranges, size)
+        meanwhile()
+        return writer.words, stems_of(writer.words), merge([writer.frequencies])
+    starts = _split(documents, procs)
+    ranges = [documents[a:b] for a, b in zip(starts, [*starts[1:], len(documents)], strict=True)]
+    _job = (ix, ranges, starts)
     try:
         with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-            parts = pool.map(_write_segment, range(len(ranges)))
+            pending = pool.map_async(_write_segment, range(len(ranges)))
+            meanwhile()
+            parts = pending.get()
     finally:
         _job = ()
-    BulkWriter(ix).commit_segments([segment for segment, _, _ in parts])
-    words = sum((words for _, words, _ in parts), Counter())
-    return words, merge([frequencies for _, _, frequencies in parts])
+    BulkWriter(ix).commit_segments([segment for segment, *_ in parts])
+    words, stems = Counter(), {}
+    for _, part_words, part_stems, _ in parts:
+        words.update(part_words)
+        stems.update(part_stems)
+    return words, stems, merge([frequencies for *_, frequencies in parts])
 
 
-# The block buffer's attribute names are Whoosh 2.7's: refuse to start if they ever change.
-_BUFFER = {"_ids", "_weights", "_values", "_maxweight", "_minlength", "_maxlength"}
-_probe = W3PostingsWriter(None, BLOCK)
-_probe._new_block()
-if _BUFFER - set(vars(_probe)):
-    raise RuntimeError(f"unsupported Whoosh version: no {_BUFFER - set(vars(_probe))}")
+# The formats written by hand above are Whoosh 2.7's: refuse to start if they ever change.
+if W3TermInfo._struct.format != _TERMINFO.format or filetables._lengths.format != _ROW.format:
+    raise RuntimeError("unsupported Whoosh version: its term table format changed")

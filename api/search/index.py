@@ -37,7 +37,7 @@ SCHEMA_VERSION = "s7"  # bump when the schema or analysis changes: forces a rebu
 META_FILE = "meta.json"
 MANIFEST_FILE = "manifest.json"  # the change feed's manifest of this version (content.manifest)
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
-BUILD_STEPS = 4  # progress(n) is called after each: postings, tables, vocabularies, snapshot
+BUILD_STEPS = 4  # progress(n) after each: prefixes and snapshot, postings, tables, vocabulary
 KEEP_OLD = 2  # older index directories kept for processes still reading them
 log = logging.getLogger(__name__)
 
@@ -69,14 +69,18 @@ def _build(store, target: Path, procs: int, progress) -> int:
     ix = create_in(str(target), make_schema())
     documents = list(index_documents(store))
     step = progress or (lambda done: None)
-    words, frequencies = write_index(ix, documents, procs=procs)
+
+    def meanwhile():  # what needs only the store: done while the forked writers work
+        save_prefixes(store, target)
+        write_snapshot(store, target / STORE_FILE)
+        step(1)
+
+    words, stems, frequencies = write_index(ix, documents, procs=procs, meanwhile=meanwhile)
     frequencies.save(target / FREQUENCIES_FILE)
-    step(1)
-    save_tables(target)
     step(2)
-    save_prefixes(store, target)
-    vocabulary.save(target / VOCABULARY_FILE, words)
+    save_tables(target)
     step(3)
+    vocabulary.save(target / VOCABULARY_FILE, words, stems)
     count = len(documents)
     meta = {
         "documents": count,
@@ -84,7 +88,6 @@ def _build(store, target: Path, procs: int, progress) -> int:
         "schema": SCHEMA_VERSION,
         "built_by": f"{os.getpid()}@{time.time():.6f}",  # tells builds apart in tests and logs
     }
-    write_snapshot(store, target / STORE_FILE)
     (target / META_FILE).write_text(json.dumps(meta))  # written last: marks a complete build
     step(BUILD_STEPS)
     return count

@@ -50,10 +50,24 @@ def normalize(text: str) -> str:
     return _INVISIBLE.sub(" ", text).casefold()
 
 
+class TokenTable(dict):
+    """token → compute(token), filled on first sight, so a corpus's loop over its tokens stays
+    a C loop of lookups. Bounded: past `cap` entries new tokens are computed every time rather
+    than kept, so a hostile corpus cannot grow it forever."""
+
+    def __init__(self, compute, cap: int = 500_000):
+        super().__init__()
+        self.compute, self.cap = compute, cap
+
+    def __missing__(self, token: str):
+        value = self.compute(token)
+        if len(self) < self.cap:
+            self[token] = value
+        return value
+
+
 _ANALYZER_TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # StemmingAnalyzer's tokenizer pattern
 _STOP_WORDS = STOP_WORDS
-_FORMS_CAP = 500_000  # bounded: a hostile corpus cannot grow the table forever
-_forms: dict[str, tuple[str, ...]] = {}  # a whitespace-separated token → its indexed forms
 
 
 def _token_forms(token: str) -> tuple[str, ...]:
@@ -63,6 +77,9 @@ def _token_forms(token: str) -> tuple[str, ...]:
             continue
         forms.append(porter_stem(word))
     return tuple(forms)
+
+
+_forms = TokenTable(_token_forms)  # a whitespace-separated token → its indexed forms
 
 
 def index_terms(text: str) -> list[str]:
@@ -79,16 +96,7 @@ def index_terms(text: str) -> list[str]:
 
 def terms_of_tokens(tokens: list[str]) -> list[str]:
     """index_terms of a text whose lower-cased, whitespace-split tokens are `tokens`."""
-    forms = _forms
-    try:
-        return list(chain.from_iterable(map(forms.__getitem__, tokens)))
-    except KeyError:
-        pass
-    if len(forms) < _FORMS_CAP:
-        for token in set(tokens).difference(forms):
-            forms[token] = _token_forms(token)
-        return list(chain.from_iterable(map(forms.__getitem__, tokens)))
-    return [form for token in tokens for form in forms.get(token) or _token_forms(token)]
+    return list(chain.from_iterable(map(_forms.__getitem__, tokens)))
 
 
 @lru_cache(maxsize=200_000)

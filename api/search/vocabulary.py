@@ -16,13 +16,12 @@ from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.spelling import ListCorrector
 
-from .query import index_terms, normalize
+from .query import TokenTable, normalize
 
 _WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
 
 
-_TOKENS_CAP = 500_000  # bounded, as query._forms
-_token_words: dict[str, tuple[str, ...]] = {}  # a whitespace-separated token → its words
+_token_words = TokenTable(lambda token: tuple(_WORD.findall(token)))  # a token → its words
 
 
 def count_words(texts) -> Counter:
@@ -47,26 +46,19 @@ def count_token_sets(token_sets) -> Counter:
     regular expression) and looked up after that: the corpus is scanned by str.split, in C.
     """
     counts: Counter = Counter()
-    table = _token_words
+    words = _token_words.__getitem__
     for tokens in token_sets:
-        if len(table) < _TOKENS_CAP:
-            for token in tokens.difference(table):
-                table[token] = tuple(_WORD.findall(token))
-            words = chain.from_iterable(map(table.__getitem__, tokens))
-        else:
-            words = (w for t in tokens for w in table.get(t) or _WORD.findall(t))
-        counts.update(set(words))
+        counts.update(set(chain.from_iterable(map(words, tokens))))
     return counts
 
 
-def save(path, frequencies: Counter) -> None:
+def save(path, frequencies: Counter, stems: dict[str, str]) -> None:
     """Write the vocabulary (count_words of every document): frequencies, and the words behind
-    each indexed stem."""
+    each indexed stem (`stems`: each word's first index term, if it has one)."""
     forms: dict[str, list[str]] = {}
     for word in sorted(frequencies):
-        terms = index_terms(word)
-        if terms:
-            forms.setdefault(terms[0], []).append(word)
+        if stem := stems.get(word):
+            forms.setdefault(stem, []).append(word)
     data = {"frequencies": frequencies, "forms": forms}
     path.write_bytes(orjson.dumps(data))
 
