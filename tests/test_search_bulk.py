@@ -1,10 +1,13 @@
 """search/bulk.py writes the same index Whoosh's own add_document writes, as Whoosh reads it."""
 
+from array import array
+
 import pytest
 from whoosh.index import create_in
 from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
+from api.search.analysis import Postings
 from api.search.query import stem
 from api.search.vocabulary import count_words
 from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
@@ -62,7 +65,7 @@ def test_parallel_segments_equal_add_document(documents, reference, tmp_path, mo
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)  # the bundled pack is small
     ix = create_in(str(tmp_path), make_schema())
     words, stems, _ = bulk.write_index(ix, documents, procs=2)
-    assert len(ix.refresh()._segments()) == 2
+    assert len(ix.refresh()._segments()) == 2 * bulk.RANGES_PER_PROCESS
     assert read_everything(tmp_path) == reference
     texts = []
     for document in documents:
@@ -170,14 +173,12 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
     rng = random.Random(7)
     lengths = [0 if d % 17 == 0 else rng.choice((1, 3, 40, 900, 200_000)) for d in range(700)]
     body = {
-        "aaa": [(3, 1, bulk.array("I", [5]).tobytes())],
-        "common": [(d, 1, bulk.array("I", [d]).tobytes()) for d in range(0, 700, 2)],
+        "aaa": [(3, 1, array("I", [5]).tobytes())],
+        "common": [(d, 1, array("I", [d]).tobytes()) for d in range(0, 700, 2)],
         "varied": [
-            (d, n, bulk.array("I", range(n)).tobytes())
-            for d in range(0, 700, 3)
-            if (n := 1 + d % 4)
+            (d, n, array("I", range(n)).tobytes()) for d in range(0, 700, 3) if (n := 1 + d % 4)
         ],
-        "zébra": [(d, 2, bulk.array("I", [1, 9]).tobytes()) for d in range(1, 400, 7)],
+        "zébra": [(d, 2, array("I", [1, 9]).tobytes()) for d in range(1, 400, 7)],
     }
     keys = {f"condition:{d}": [(d, 1.0, b"")] for d in range(0, 300, 13)}
     fields = (("body", body), ("key", keys))
@@ -196,7 +197,8 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
         for name, table in fields:
             writer.start_field(name, schema[name])
             scored = {}
-            bulk._write_field(writer, schema[name], table, lengths, scored)
+            postings = Postings.from_table(table)
+            bulk._write_field(writer, schema[name], postings, lengths, scored)
             writer.finish_field()
             assert list(scored["common" if name == "body" else "condition:13"][0])[:2] in (
                 [0, 2],

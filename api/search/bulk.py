@@ -20,8 +20,8 @@ the same lists).
 import multiprocessing
 import struct
 from array import array
-from collections import Counter, defaultdict
-from itertools import chain, groupby
+from collections import Counter
+from itertools import chain
 from operator import sub
 from pickle import dumps
 
@@ -32,53 +32,17 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .analysis import Postings, analyse
 from .frequencies import merge
-from .query import index_terms, normalize, terms_of_tokens
-from .vocabulary import count_token_sets, same_tokens
-from .whoosh_backend import FIELD_BOOSTS, FastPositions
+from .query import index_terms
+from .whoosh_backend import FIELD_BOOSTS
 
 BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
-
-
-def _analyse(schema, documents: list[dict]) -> tuple[dict, dict, list]:
-    """({field: {term: [(docnum, weight, value bytes)]}}, {field: [length per doc]}, token
-    sets): what Whoosh's add_document would put in its pool, grouped by term, and for the
-    spelling vocabulary each document's tokens (title, aka and summary as one text; the body)."""
-    postings = defaultdict(lambda: defaultdict(list))
-    lengths = defaultdict(list)
-    token_sets = []
-    for docnum, document in enumerate(documents):
-        head, head_same = set(), True
-        for name, value in document.items():
-            field = schema[name]
-            table, length = postings[name], 0
-            if isinstance(field.format, FastPositions):  # its word_values, without a loop per word
-                tokens = value.lower().split()
-                terms = terms_of_tokens(tokens)
-                # positions grouped by term in C: a stable sort keeps each term's in order
-                order = sorted(range(len(terms)), key=terms.__getitem__)
-                for term, group in groupby(order, key=terms.__getitem__):
-                    where = array("I", group)  # FastPositions.encode's format
-                    table[term].append((docnum, len(where), where.tobytes()))
-                length = len(terms)
-                # the vocabulary's tokens are these same ones in (almost all) text
-                if name == "body":
-                    same = same_tokens(value)
-                    token_sets.append(set(tokens) if same else set(normalize(value).split()))
-                else:
-                    head.update(tokens)
-                    head_same = head_same and same_tokens(value)
-            else:  # the few ID and keyword values go through Whoosh's own analysis
-                for btext, frequency, weight, vbytes in field.index(value):
-                    table[btext.decode("utf-8")].append((docnum, weight, vbytes))
-                    length += frequency if field.scorable else 0
-            lengths[name].append(length)
-        if not head_same:
-            text = " ".join((document["title"], document["aka"], document["summary"]))
-            head = set(normalize(text).split())
-        token_sets.append(head)
-    return postings, lengths, token_sets
+# Each process takes the next range when it finishes one, so a range that costs more than its
+# size predicts (more distinct words, more postings per character) does not leave the other
+# process idle; every range is one segment.
+RANGES_PER_PROCESS = 1
 
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part, then (offset, length)
@@ -90,31 +54,29 @@ _ROW = struct.Struct("!ii")  # a hash file row's key and value lengths (filetabl
 PROTOCOL = 5
 
 
-def _write_field(writer, fieldobj, table: dict, lengths: list, scored: dict | None) -> None:
-    """Write one field's terms (`table`: {term: [(docnum, weight, value bytes)]}) as Whoosh's
-    W3FieldWriter and W3PostingsWriter would, posting by posting: the same blocks and the same
-    rows in the term table (a test compares the bytes, with Whoosh's pickle protocol), with one
-    write per field instead of several per posting. Fills `scored` ({term: (docnums, weights)})
-    for frequencies.py."""
+def _write_field(writer, fieldobj, postings: Postings, lengths: list, scored: dict | None):
+    """Write one field's postings as Whoosh's W3FieldWriter and W3PostingsWriter would,
+    posting by posting: the same blocks and the same rows in the term table (a test compares
+    the bytes, with Whoosh's pickle protocol), with one write per field instead of several per
+    posting. Fills `scored` ({term: (docnums, weights)}) for frequencies.py."""
     fixed = fieldobj.format.fixed_value_size()
     postfile, tindex = writer._postfile, writer._tindex
     prefix = pack_ushort(writer._fieldid)
     offset, position = postfile.tell(), tindex.dbfile.tell()
     posts, rows = [], []
     hashfn, buckets, keys = tindex.hashfn, tindex.buckets, tindex.index
-    key = b""
-    for term in sorted(table):  # code point order is UTF-8 byte order
-        found = table[term]
-        start, count = offset, len(found)
+    all_docnums, all_weights, all_values = postings.docnums, postings.weights, postings.values
+    bounds, key = postings.bounds, b""
+    for number, term in enumerate(postings.terms):
+        begin, end = bounds[number], bounds[number + 1]
+        start = offset
         posts.append(MAGIC)
         offset += len(MAGIC)
         total, minlength, maxlength, maxweight = 0, None, 0, 0  # TermInfo's starting values
-        all_docnums, all_weights = array("I"), array("f")
-        for first in range(0, count, BLOCK):
-            docnums, weights, values = zip(*found[first : first + BLOCK], strict=True)
+        for first in range(begin, end, BLOCK):
+            last = min(first + BLOCK, end)
+            docnums, weights = all_docnums[first:last], all_weights[first:last]
             ids, floats = array("I", docnums), array("f", weights)
-            all_docnums.extend(ids)
-            all_weights.extend(floats)
             # W3PostingsWriter's block statistics and its _mini_ids/_weights/_values
             block_max = max(0.0, max(weights))
             here = list(filter(None, map(lengths.__getitem__, docnums)))
@@ -127,24 +89,17 @@ def _write_field(writer, fieldobj, table: dict, lengths: list, scored: dict | No
                 mini_weights = floats[0]
             else:
                 mini_weights = tuple(floats)
-            values = list(filter(None, values))
+            values = list(filter(None, all_values[first:last]))
             if fixed is None or fixed < 0:
                 mini_values = tuple(values)
             else:
                 mini_values = None if fixed == 0 else b"".join(values)
             mini_ids = tuple(map(sub, ids, chain((0,), ids)))
             data = dumps((mini_ids, mini_weights, mini_values), PROTOCOL)
-            info = (
-                n,
-                ids[-1],
-                block_max,
-                0,
-                length_to_byte(block_min),
-                length_to_byte(block_maxlength),
-            )
-            info = dumps(info, PROTOCOL)
+            info = (n, ids[-1], block_max, 0, length_to_byte(block_min))
+            info = dumps((*info, length_to_byte(block_maxlength)), PROTOCOL)
             size = len(info) + len(data)
-            posts += (pack_int(-size if first + BLOCK >= count else size), info, data)
+            posts += (pack_int(-size if last == end else size), info, data)
             offset += 4 + size
             # W3TermInfo.add_block
             total += sum(floats)
@@ -156,9 +111,9 @@ def _write_field(writer, fieldobj, table: dict, lengths: list, scored: dict | No
             maxweight = max(maxweight, block_max)
         # W3TermInfo.to_bytes, then W3FieldWriter.finish_term's row in the term table
         minbyte = 0 if minlength is None else length_to_byte(minlength)
-        first_id, last_id = all_docnums[0], all_docnums[-1]
+        first_id, last_id = all_docnums[begin], all_docnums[end - 1]
         value = _TERMINFO.pack(
-            0, total, count, minbyte, length_to_byte(maxlength), maxweight, first_id, last_id
+            0, total, end - begin, minbyte, length_to_byte(maxlength), maxweight, first_id, last_id
         ) + _EXTENT.pack(start, offset - start)
         key = prefix + term.encode("utf-8")
         rows += (_ROW.pack(len(key), len(value)), key, value)
@@ -167,7 +122,7 @@ def _write_field(writer, fieldobj, table: dict, lengths: list, scored: dict | No
         buckets[hash_value & 255].append((hash_value, position))
         position += 8 + len(key) + len(value)
         if scored is not None:
-            scored[term] = (all_docnums, all_weights)
+            scored[term] = (all_docnums[begin:end], all_weights[begin:end])
     postfile.write(b"".join(posts))
     tindex.dbfile.write(b"".join(rows))
     if key:
@@ -185,8 +140,7 @@ class BulkWriter(SegmentWriter):
 
     def write_all(self, documents: list[dict]) -> None:
         schema = self.schema
-        postings, lengths, token_sets = _analyse(schema, documents)
-        self.words = count_token_sets(token_sets)  # the spelling vocabulary's counts
+        postings, lengths, self.words = analyse(schema, documents)
         perdoc = self.perdocwriter
         names = sorted(schema.names())
         for docnum, document in enumerate(documents):
@@ -217,18 +171,18 @@ class BulkWriter(SegmentWriter):
                 writer.finish_field()
                 if scored is not None:
                     self.frequencies[name] = {
-                        term: (self._shift(docnums), weights.tobytes())
+                        term: (self._shift(docnums), array("f", weights).tobytes())
                         for term, (docnums, weights) in scored.items()
                     }
         finally:
             reader.close()
         writer.close()
 
-    def _shift(self, docnums: array) -> bytes:
+    def _shift(self, docnums: list[int]) -> bytes:
         """This segment's document numbers as the whole index numbers them."""
         if self.first_docnum:
-            docnums = array("I", map(self.first_docnum.__add__, docnums))
-        return docnums.tobytes()
+            docnums = map(self.first_docnum.__add__, docnums)
+        return array("I", docnums).tobytes()
 
     def commit_segments(self, segments: list) -> None:
         """Commit a TOC listing `segments` (written by other writers), in that order."""
@@ -282,12 +236,12 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
         writer.commit()
         meanwhile()
         return writer.words, stems_of(writer.words), merge([writer.frequencies])
-    starts = _split(documents, procs)
+    starts = _split(documents, procs * RANGES_PER_PROCESS)
     ranges = [documents[a:b] for a, b in zip(starts, [*starts[1:], len(documents)], strict=True)]
     _job = (ix, ranges, starts)
     try:
-        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
-            pending = pool.map_async(_write_segment, range(len(ranges)))
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            pending = pool.map_async(_write_segment, range(len(ranges)), chunksize=1)
             meanwhile()
             parts = pending.get()
     finally:

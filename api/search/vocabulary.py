@@ -18,10 +18,10 @@ from whoosh.spelling import ListCorrector
 
 from .query import TokenTable, normalize
 
-_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
+WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
 
 
-_token_words = TokenTable(lambda token: tuple(_WORD.findall(token)))  # a token → its words
+_token_words = TokenTable(lambda token: tuple(WORD.findall(token)))  # a token → its words
 
 
 def count_words(texts) -> Counter:
