@@ -52,66 +52,81 @@ class _Numbers(dict):
         return number
 
 
-class _Tokens(dict):
-    """A whitespace-separated token → the numbers of what `split` finds in it."""
-
-    def __init__(self, split, numbers: _Numbers):
-        super().__init__()
-        self.split, self.numbers = split, numbers
-
-    def __missing__(self, token: str) -> tuple[int, ...]:
-        found = self[token] = tuple(map(self.numbers.__getitem__, self.split(token)))
-        return found
-
-
 def analyse(schema, documents: list[dict]) -> tuple[dict, dict, Counter]:
     """({field: Postings}, {field: [length per document]}, vocabulary counts as
     vocabulary.count_words gives them: title, aka and summary are one text, the body another)."""
-    terms, words = _Numbers(), _Numbers()
-    token_terms = _Tokens(FORMS.__getitem__, terms).__getitem__
-    token_words = _Tokens(WORD.findall, words).__getitem__
-    flat = defaultdict(lambda: (array("I"), array("I")))  # field → (term numbers, lengths)
-    tables = defaultdict(lambda: defaultdict(list))  # the few ID and keyword fields
-    lengths = defaultdict(list)
-    text_words, text_counts = array("I"), array("I")  # each text's distinct words' numbers
+    tokens = _Numbers()  # a whitespace-separated token → its number
+    number = tokens.__getitem__
+    positional = [n for n in sorted(schema.names()) if isinstance(schema[n].format, FastPositions)]
+    flat = {name: (array("I"), array("I")) for name in positional}  # token numbers, per document
+    counted = {name: array("B") for name in positional}  # whether they count for the vocabulary
+    tables, lengths = defaultdict(lambda: defaultdict(list)), {}
+    odd_tokens, odd_texts = array("I"), array("I")  # vocabulary texts that needed normalising
     for docnum, document in enumerate(documents):
-        head, head_same, texts = set(), True, []
+        same = {}
+        for name in positional:  # FastPositions.word_values, in bulk
+            value = document.get(name) or ""
+            found = list(map(number, value.lower().split()))
+            numbers, counts = flat[name]
+            numbers.fromlist(found)  # from a list: a generator is extended item by item
+            counts.append(len(found))
+            same[name] = same_tokens(value)
         for name, value in document.items():
-            field = schema[name]
-            if isinstance(field.format, FastPositions):  # its word_values, in bulk
-                tokens = value.lower().split()
-                found = list(chain.from_iterable(map(token_terms, tokens)))
-                numbers, counts = flat[name]
-                numbers.fromlist(found)  # from a list: a generator is extended item by item
-                counts.append(len(found))
-                lengths[name].append(len(found))
-                # the vocabulary's tokens are these same ones in (almost all) text
-                if name == "body":
-                    same = same_tokens(value)
-                    texts.append(set(tokens) if same else set(normalize(value).split()))
-                else:
-                    head.update(tokens)
-                    head_same = head_same and same_tokens(value)
-            else:  # Whoosh's own analysis
-                length = 0
+            if name not in flat:  # the few ID and keyword values: Whoosh's own analysis
+                field, length = schema[name], 0
                 for btext, frequency, weight, vbytes in field.index(value):
                     tables[name][btext.decode("utf-8")].append((docnum, weight, vbytes))
                     length += frequency if field.scorable else 0
-                lengths[name].append(length)
-        if not head_same:
-            head = set(
-                normalize(" ".join(document[n] for n in ("title", "aka", "summary"))).split()
-            )
-        for tokens in (head, *texts):
-            found = list(chain.from_iterable(map(token_words, tokens)))
-            text_words.fromlist(found)
-            text_counts.append(len(found))
+                lengths.setdefault(name, []).append(length)
+        # the vocabulary's tokens are these same ones in (almost all) text; see same_tokens
+        head_same = all(same[name] for name in HEAD)
+        for name in positional:
+            counted[name].append(same[name] if name == "body" else head_same)
+        for text, odd in ((docnum * 2, not head_same), (docnum * 2 + 1, not same["body"])):
+            if odd:
+                value = " ".join(document[n] for n in HEAD) if text % 2 == 0 else document["body"]
+                found = list(map(number, normalize(value).split()))
+                odd_tokens.fromlist(found)
+                odd_texts.fromlist([text] * len(found))
+    # each distinct token analysed once: its terms (query.FORMS) and its vocabulary words
+    token_list, terms, words = list(tokens), _Numbers(), _Numbers()
+    term_lists = _csr([tuple(map(terms.__getitem__, FORMS[t])) for t in token_list])
+    word_lists = _csr([tuple(map(words.__getitem__, WORD.findall(t))) for t in token_list])
+    rank, ordered = _ranks(list(terms))
     postings = {name: Postings.from_table(table) for name, table in tables.items()}
-    if flat:
-        rank, ordered = _ranks(list(terms))
-        for name, (numbers, counts) in flat.items():
-            postings[name] = _group(rank[np.frombuffer(numbers, np.uint32)], counts, ordered)
-    return postings, dict(lengths), _document_frequencies(list(words), text_words, text_counts)
+    vocabulary = [(np.frombuffer(odd_tokens, np.uint32), np.frombuffer(odd_texts, np.uint32))]
+    for name, (numbers, counts) in flat.items():
+        numbers = np.frombuffer(numbers, np.uint32)
+        documents_of = np.repeat(
+            np.arange(len(counts), dtype=np.uint32), np.frombuffer(counts, np.uint32)
+        )
+        found, owner = _expand(term_lists, numbers)
+        sizes = np.bincount(documents_of[owner], minlength=len(counts))
+        lengths[name] = sizes.tolist()
+        postings[name] = _group(rank[found], documents_of[owner], sizes, ordered)
+        keep = np.frombuffer(counted[name], np.uint8).astype(bool)[documents_of]
+        texts = documents_of * 2 + (name == "body")
+        vocabulary.append((numbers[keep], texts[keep]))
+    return postings, lengths, _document_frequencies(word_lists, vocabulary, list(words))
+
+
+HEAD = ("title", "aka", "summary")  # one vocabulary text; the body is the other
+
+
+def _csr(lists: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(sizes, offsets, values) of a list of lists, for _expand."""
+    sizes = np.fromiter(map(len, lists), np.int64, len(lists))
+    values = np.fromiter(chain.from_iterable(lists), np.uint32, int(sizes.sum()))
+    return sizes, np.cumsum(sizes) - sizes, values
+
+
+def _expand(lists: tuple, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each key replaced by its list, in order: (values, the index of the key of each)."""
+    sizes, offsets, values = lists
+    counts = sizes[keys]
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+    within = np.arange(len(owner), dtype=np.int64) - (np.cumsum(counts) - counts)[owner]
+    return values[offsets[keys][owner] + within], owner
 
 
 def _ranks(terms: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -122,12 +137,11 @@ def _ranks(terms: list[str]) -> tuple[np.ndarray, list[str]]:
     return rank, [terms[i] for i in order]
 
 
-def _group(ranks: np.ndarray, counts: array, terms: list[str]) -> Postings:
-    """Postings from every document's term ranks in text order (`counts` per document)."""
+def _group(ranks: np.ndarray, documents: np.ndarray, sizes: np.ndarray, terms: list[str]):
+    """Postings from every term occurrence's rank and document, in text order (`sizes` terms
+    per document)."""
     if not len(ranks):
         return Postings([], [0], [], [], [])
-    sizes = np.frombuffer(counts, np.uint32).astype(np.int64)
-    documents = np.repeat(np.arange(len(sizes), dtype=np.uint32), sizes)
     starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
     positions = (np.arange(len(ranks), dtype=np.int64) - starts).astype(np.uint32)
     # a stable sort by term keeps each term's occurrences in document, then text, order
@@ -150,13 +164,14 @@ def _group(ranks: np.ndarray, counts: array, terms: list[str]) -> Postings:
     )
 
 
-def _document_frequencies(words: list[str], numbers: array, counts: array) -> Counter:
-    """In how many texts each word occurs, from each text's words' numbers."""
+def _document_frequencies(word_lists: tuple, texts: list, words: list[str]) -> Counter:
+    """In how many texts each word occurs, from (token numbers, their text numbers) pairs."""
     if not words:
         return Counter()
-    sizes = np.frombuffer(counts, np.uint32)
-    texts = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)
-    pairs = np.sort((texts << np.uint64(32)) | np.frombuffer(numbers, np.uint32))
+    tokens = np.concatenate([t for t, _ in texts]).astype(np.int64)
+    numbers = np.concatenate([n for _, n in texts]).astype(np.uint64)
+    found, owner = _expand(word_lists, tokens)
+    pairs = np.sort((numbers[owner] << np.uint64(32)) | found)
     # a word counts once per text (np.unique hashes: several times slower than this)
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     found = np.bincount((pairs & np.uint64(0xFFFFFFFF)).astype(np.int64), minlength=len(words))

@@ -25,6 +25,7 @@ from itertools import chain
 from operator import sub
 from pickle import dumps
 
+import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as MAGIC
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb import filetables
@@ -54,11 +55,11 @@ _ROW = struct.Struct("!ii")  # a hash file row's key and value lengths (filetabl
 PROTOCOL = 5
 
 
-def _write_field(writer, fieldobj, postings: Postings, lengths: list, scored: dict | None):
+def _write_field(writer, fieldobj, postings: Postings, lengths: list) -> None:
     """Write one field's postings as Whoosh's W3FieldWriter and W3PostingsWriter would,
     posting by posting: the same blocks and the same rows in the term table (a test compares
     the bytes, with Whoosh's pickle protocol), with one write per field instead of several per
-    posting. Fills `scored` ({term: (docnums, weights)}) for frequencies.py."""
+    posting."""
     fixed = fieldobj.format.fixed_value_size()
     postfile, tindex = writer._postfile, writer._tindex
     prefix = pack_ushort(writer._fieldid)
@@ -121,8 +122,6 @@ def _write_field(writer, fieldobj, postings: Postings, lengths: list, scored: di
         hash_value = hashfn(key)
         buckets[hash_value & 255].append((hash_value, position))
         position += 8 + len(key) + len(value)
-        if scored is not None:
-            scored[term] = (all_docnums[begin:end], all_weights[begin:end])
     postfile.write(b"".join(posts))
     tindex.dbfile.write(b"".join(rows))
     if key:
@@ -135,7 +134,7 @@ class BulkWriter(SegmentWriter):
     def __init__(self, ix, first_docnum: int = 0, **kwargs):
         super().__init__(ix, codec=W3Codec(compression=0), **kwargs)
         self.first_docnum = first_docnum  # this segment's place in the index, for frequencies
-        self.frequencies = {}  # {field: {term: (docnums, frequencies)}}, see frequencies.py
+        self.frequencies = {}  # {field: (terms, bounds, docnums, frequencies)}: frequencies.merge
         self.words = Counter()  # the spelling vocabulary's counts (vocabulary.count_words)
 
     def write_all(self, documents: list[dict]) -> None:
@@ -166,23 +165,16 @@ class BulkWriter(SegmentWriter):
                 # block statistics use the lengths as the column stores them (one byte each)
                 lengths = [reader.doc_field_length(d, name, 0) for d in range(self.docnum)]
                 writer.start_field(name, field)
-                scored = {} if name in FIELD_BOOSTS else None
-                _write_field(writer, field, self._postings[name], lengths, scored)
+                postings = self._postings[name]
+                _write_field(writer, field, postings, lengths)
                 writer.finish_field()
-                if scored is not None:
-                    self.frequencies[name] = {
-                        term: (self._shift(docnums), array("f", weights).tobytes())
-                        for term, (docnums, weights) in scored.items()
-                    }
+                if name in FIELD_BOOSTS:  # numbered as in the whole index
+                    docnums = np.array(postings.docnums, np.uint32) + self.first_docnum
+                    weights = np.array(postings.weights, np.float32)
+                    self.frequencies[name] = (postings.terms, postings.bounds, docnums, weights)
         finally:
             reader.close()
         writer.close()
-
-    def _shift(self, docnums: list[int]) -> bytes:
-        """This segment's document numbers as the whole index numbers them."""
-        if self.first_docnum:
-            docnums = map(self.first_docnum.__add__, docnums)
-        return array("I", docnums).tobytes()
 
     def commit_segments(self, segments: list) -> None:
         """Commit a TOC listing `segments` (written by other writers), in that order."""

@@ -11,7 +11,6 @@ fields and lengths; a test checks this table against Whoosh's own postings.
 """
 
 import pickle
-from array import array
 from pathlib import Path
 
 FREQUENCIES_FILE = "frequencies.pickle"
@@ -41,17 +40,39 @@ class FrequencyTable:
 
 
 def merge(parts: list[dict]) -> FrequencyTable:
-    """One table from parts {field: {term: (docnums bytes, frequencies bytes)}} written over
-    consecutive document ranges, in document order."""
-    docs, weights, ranges = array("I"), array("f"), {}
+    """One table from each segment's {field: (terms, bounds, docnums, frequencies)}, the
+    segments in document order: a segment's postings in term order, term i's at [bounds[i],
+    bounds[i + 1]) of its numpy arrays. A term's postings end up in segment order, so in
+    document order. Build time only: numpy is imported here, never by a serving process."""
+    import numpy as np
+
+    docs, weights, ranges, offset = [], [], {}, 0
     for field in sorted(set().union(*parts)):
-        table = ranges[field] = {}
-        for term in sorted(set().union(*(part.get(field, ()) for part in parts))):
-            start = len(docs)
-            for part in parts:
-                found = part.get(field, {}).get(term)
-                if found:
-                    docs.frombytes(found[0])
-                    weights.frombytes(found[1])
-            table[term] = (start, len(docs) - start)
-    return FrequencyTable(ranges, docs.tobytes(), weights.tobytes())
+        present = [part[field] for part in parts if field in part]
+        terms = sorted(set().union(*(part_terms for part_terms, *_ in present)))
+        number = {term: i for i, term in enumerate(terms)}
+        keys, starts, sizes, base = [], [], [], 0
+        for segment, (part_terms, bounds, part_docs, _) in enumerate(present):
+            bounds = np.asarray(bounds, np.int64)
+            found = np.fromiter(map(number.__getitem__, part_terms), np.int64, len(part_terms))
+            keys.append(found * len(present) + segment)  # by term, then segment
+            starts.append(bounds[:-1] + base)
+            sizes.append(np.diff(bounds))
+            base += len(part_docs)
+        order = np.argsort(np.concatenate(keys), kind="stable")
+        keys, starts, sizes = (np.concatenate(x)[order] for x in (keys, starts, sizes))
+        # the slices, gathered in that order
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        index = starts[owner] + np.arange(len(owner)) - (np.cumsum(sizes) - sizes)[owner]
+        docs.append(np.concatenate([part[2] for part in present])[index])
+        weights.append(np.concatenate([part[3] for part in present])[index])
+        counts = np.bincount(keys // len(present), weights=sizes, minlength=len(terms))
+        counts = counts.astype(np.int64)
+        firsts = np.cumsum(counts) - counts + offset
+        pairs = zip(firsts.tolist(), counts.tolist(), strict=True)
+        ranges[field] = dict(zip(terms, pairs, strict=True))
+        offset += len(docs[-1])
+    if not docs:
+        return FrequencyTable({}, b"", b"")
+    docs = np.concatenate(docs).astype(np.uint32).tobytes()
+    return FrequencyTable(ranges, docs, np.concatenate(weights).astype(np.float32).tobytes())
