@@ -7,7 +7,7 @@ from whoosh.index import create_in
 from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
-from api.search.analysis import Postings
+from api.search.analysis import Postings, analyse
 from api.search.query import stem
 from api.search.vocabulary import count_words
 from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
@@ -59,6 +59,19 @@ def test_one_segment_equals_add_document(documents, reference, tmp_path):
     assert read_everything(tmp_path) == reference
     assert reference[("ketamin", "infus")]  # the phrases compared are really there
     assert words["ketamine"] > 1
+
+
+def test_column_lengths_are_the_lengths_whoosh_reads(documents, tmp_path):
+    """Block statistics are computed from column_lengths: the lengths Whoosh reads back."""
+    from whoosh.index import open_dir
+
+    bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    _, lengths, _ = analyse(make_schema(), documents)
+    with open_dir(str(tmp_path)).reader() as reader:
+        for field in FIELD_BOOSTS:
+            read = [reader.doc_field_length(d, field, 0) or 0 for d in range(len(documents))]
+            assert bulk.column_lengths(lengths[field]) == read
+    assert bulk.column_lengths(lengths["body"]) != lengths["body"]  # long bodies: quantised
 
 
 def test_parallel_segments_equal_add_document(documents, reference, tmp_path, monkeypatch):
@@ -174,6 +187,8 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
     lengths = [0 if d % 17 == 0 else rng.choice((1, 3, 40, 900, 200_000)) for d in range(700)]
     body = {
         "aaa": [(3, 1, array("I", [5]).tobytes())],
+        "alone": [(5, 3, array("I", [1, 2, 3]).tobytes())],
+        "lengthless": [(17, 2, array("I", [4, 6]).tobytes())],
         "common": [(d, 1, array("I", [d]).tobytes()) for d in range(0, 700, 2)],
         "varied": [
             (d, n, array("I", range(n)).tobytes()) for d in range(0, 700, 3) if (n := 1 + d % 4)

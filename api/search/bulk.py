@@ -30,7 +30,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as MAGIC
 from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb import filetables
 from whoosh.system import pack_int, pack_ushort
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from .analysis import Postings, analyse
@@ -128,6 +128,13 @@ def _write_field(writer, fieldobj, postings: Postings, lengths: list) -> None:
         tindex.lastkey = key
 
 
+def column_lengths(lengths: list[int]) -> list[int]:
+    """The lengths as the per-document column stores them (one byte, length_to_byte) and
+    reads them back: what Whoosh's block statistics are computed from."""
+    stored = {n: byte_to_length(length_to_byte(n)) if n else 0 for n in set(lengths)}
+    return list(map(stored.__getitem__, lengths))
+
+
 class BulkWriter(SegmentWriter):
     """A SegmentWriter that takes its documents at once (`write_all`) and writes them grouped."""
 
@@ -152,28 +159,21 @@ class BulkWriter(SegmentWriter):
             perdoc.finish_doc()
         self.docnum = len(documents)
         self._added = bool(documents)
-        self._postings = postings
+        self._postings, self._lengths = postings, lengths
 
     def _flush_segment(self):
         """Replaces the pool → add_postings path: the grouped postings, a field at a time."""
         self.perdocwriter.close()
-        reader = self.per_document_reader()
         writer = self.fieldwriter
-        try:
-            for name in sorted(self._postings):
-                field = self.schema[name]
-                # block statistics use the lengths as the column stores them (one byte each)
-                lengths = [reader.doc_field_length(d, name, 0) for d in range(self.docnum)]
-                writer.start_field(name, field)
-                postings = self._postings[name]
-                _write_field(writer, field, postings, lengths)
-                writer.finish_field()
-                if name in FIELD_BOOSTS:  # numbered as in the whole index
-                    docnums = np.array(postings.docnums, np.uint32) + self.first_docnum
-                    weights = np.array(postings.weights, np.float32)
-                    self.frequencies[name] = (postings.terms, postings.bounds, docnums, weights)
-        finally:
-            reader.close()
+        for name in sorted(self._postings):
+            field, postings = self.schema[name], self._postings[name]
+            writer.start_field(name, field)
+            _write_field(writer, field, postings, column_lengths(self._lengths[name]))
+            writer.finish_field()
+            if name in FIELD_BOOSTS:  # numbered as in the whole index
+                docnums = np.array(postings.docnums, np.uint32) + self.first_docnum
+                weights = np.array(postings.weights, np.float32)
+                self.frequencies[name] = (postings.terms, postings.bounds, docnums, weights)
         writer.close()
 
     def commit_segments(self, segments: list) -> None:
