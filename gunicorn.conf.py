@@ -39,6 +39,10 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
-    """Open the search index in each new worker before it accepts requests, so no client waits
-    for it. (Opened after the fork: a Whoosh reader must not share file offsets with another.)"""
+    """Before a new worker accepts requests: open the search index, so no client waits for it
+    (opened after the fork: a Whoosh reader must not share file offsets with another), and take
+    the copy-on-write faults of the inherited objects at once (api/gcpause.py)."""
+    from api.gcpause import copy_inherited_objects
+
     worker.wsgi.extensions["content"].search.warm()
+    copy_inherited_objects()
