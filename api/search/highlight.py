@@ -112,8 +112,20 @@ def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS) -> list[st
     return found
 
 
+def _body_pieces(body):
+    """The body's text in reading order, a part at a time (the parts body.text joins): most
+    snippets are found in the first parts, so the rest is never joined, copied or lowered."""
+    if body.intro.text:
+        yield body.intro.text
+    for section in body.sections:
+        yield (
+            f"{section.title}\n\n{section.content.text}" if section.content.text else section.title
+        )
+
+
 def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
-    """Highlights for one hit: title and summary whole, body as short snippets."""
+    """Highlights for one hit: title and summary whole, body as short snippets (a snippet never
+    spans two parts of the body)."""
     if not words:
         return []
     result = []
@@ -121,6 +133,10 @@ def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
         rendered = _render(text, _finder(text, words), 0, len(text))
         if "<mark>" in rendered:
             result.append({"field": field, "snippet": rendered})
-    for snippet in snippets(entry.body.text.replace("\n\n", " "), words):
-        result.append({"field": "body", "snippet": snippet})
+    found = []
+    for piece in _body_pieces(entry.body):
+        found += snippets(piece.replace("\n\n", " "), words, SNIPPETS - len(found))
+        if len(found) == SNIPPETS:
+            break
+    result += ({"field": "body", "snippet": snippet} for snippet in found)
     return result
