@@ -1,11 +1,13 @@
 """A range of documents analysed at once, for bulk.py: every field's postings grouped by term,
 and the spelling vocabulary's document frequencies.
 
-The per-token work is C loops of table lookups (each distinct token is analysed once, by
-query.index_terms's own table); everything per occurrence after that (grouping positions by term
-and document, counting words once per text) is numpy over whole arrays, where a Python loop per
-posting cost most of the build. The output is what Whoosh's add_document would index: a test
-compares the index bulk.py writes from it with one written by add_document.
+Each text is split on whitespace and its tokens numbered by one dict lookup each (a C loop);
+each distinct token is then analysed once (query.FORMS, the analysis index_terms does, and the
+vocabulary's words), and everything per occurrence after that (expanding tokens into terms,
+grouping positions by term and document, counting words once per text) is numpy over whole
+arrays, where a Python loop per posting cost most of the build. The output is what Whoosh's
+add_document would index: a test compares the index bulk.py writes from it with one written by
+add_document.
 """
 
 from array import array

@@ -2,19 +2,19 @@
 
 Whoosh's own writer handles every posting several times in Python: into a sorting pool, out
 again, one `add_posting` call each with a field-length lookup. At MedQuAD's 1.2 M postings that
-alone took 20 s of the build. Here the postings are grouped per term while the documents are
-analysed, and each field's terms are written in Whoosh 2.7's own format, block for block: the
-same block contents, statistics and term-table rows W3FieldWriter writes (a test compares the
-bytes), pickled with a current protocol. Whoosh's code still writes the per-document columns,
-the stored fields, the compound segment file and the TOC, and Whoosh's reader reads the result
-(tests compare what it reads with an index written by `add_document`).
+alone took 20 s of the build. Here the documents are analysed in bulk (analysis.py groups the
+postings by term), and each field's terms are written in Whoosh 2.7's own format, block for
+block: the same block contents, statistics and term-table rows W3FieldWriter writes (a test
+compares the bytes), pickled with a current protocol. Whoosh's code still writes the
+per-document columns, the stored fields, the compound segment file and the TOC, and Whoosh's
+reader reads the result (tests compare what it reads with an index written by `add_document`).
 
 With `procs` > 1, forked processes each write one segment over a contiguous range of the
 documents (as Whoosh's multiprocessing writer does, without its pool merge), and the parent
 commits the TOC listing them in order, so document numbers follow the documents' order.
 Blocks are stored uncompressed (a W3Codec option): zlib cost a third of the writing, and only
-phrase queries read the blocks back (scoring reads frequencies.py's table, collected here from
-the same lists).
+phrase queries read the blocks back (scoring reads frequencies.py's table, made here from the
+same postings).
 """
 
 import multiprocessing
@@ -40,10 +40,6 @@ from .whoosh_backend import FIELD_BOOSTS
 
 BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
-# Each process takes the next range when it finishes one, so a range that costs more than its
-# size predicts (more distinct words, more postings per character) does not leave the other
-# process idle; every range is one segment.
-RANGES_PER_PROCESS = 1
 
 
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part, then (offset, length)
@@ -228,12 +224,14 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
         writer.commit()
         meanwhile()
         return writer.words, stems_of(writer.words), merge([writer.frequencies])
-    starts = _split(documents, procs * RANGES_PER_PROCESS)
+    # One range per process: more, smaller ranges (taken by whichever process is free) measured
+    # slower, as every segment writes the terms it shares with the others again.
+    starts = _split(documents, procs)
     ranges = [documents[a:b] for a, b in zip(starts, [*starts[1:], len(documents)], strict=True)]
     _job = (ix, ranges, starts)
     try:
-        with multiprocessing.get_context("fork").Pool(procs) as pool:
-            pending = pool.map_async(_write_segment, range(len(ranges)), chunksize=1)
+        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+            pending = pool.map_async(_write_segment, range(len(ranges)))
             meanwhile()
             parts = pending.get()
     finally:

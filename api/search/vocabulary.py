@@ -9,24 +9,24 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
-from itertools import chain
 
 import orjson
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.spelling import ListCorrector
 
-from .query import TokenTable, normalize
+from .query import normalize
 
 WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
 
 
-_token_words = TokenTable(lambda token: tuple(WORD.findall(token)))  # a token → its words
-
-
 def count_words(texts) -> Counter:
-    """Document frequency of every word across `texts` (one string per document)."""
-    return count_token_sets(set(normalize(text).split()) for text in texts)
+    """Document frequency of every word across `texts` (one string per document): the
+    definition analysis.py computes in bulk while indexing (tests hold the two equal)."""
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(set(WORD.findall(normalize(text))))
+    return counts
 
 
 _NOT_SPLIT = re.compile("[\x00-\x08\x0e-\x1b\x7f]")  # removed by normalize, kept by split
@@ -37,19 +37,6 @@ def same_tokens(text: str) -> bool:
     can be counted: ASCII text (NFKC and casefold change nothing there) without the control
     characters normalize removes but str.split keeps."""
     return text.isascii() and not _NOT_SPLIT.search(text)
-
-
-def count_token_sets(token_sets) -> Counter:
-    """count_words, given each text's set of normalised whitespace-separated tokens.
-
-    A word never contains whitespace, so each distinct token's words are found once (by the
-    regular expression) and looked up after that: the corpus is scanned by str.split, in C.
-    """
-    counts: Counter = Counter()
-    words = _token_words.__getitem__
-    for tokens in token_sets:
-        counts.update(set(chain.from_iterable(map(words, tokens))))
-    return counts
 
 
 def save(path, frequencies: Counter, stems: dict[str, str]) -> None:
