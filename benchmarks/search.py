@@ -207,26 +207,36 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def latency(search, rounds: int) -> dict:
-    """Every query `rounds` times in order; p50/p95 (ms) of round 1, rounds 2..N and all."""
-    per_round, first = [], []
+def latency(engines: dict, rounds: int) -> dict:
+    """Every query `rounds` times in order, each engine in turn on the same query, so a change in
+    the machine's speed during the run (it varies by tens of percent here) affects both alike.
+    Per engine: p50/p95 (ms) of round 1, rounds 2..N and all, and round 1's answers."""
+    out = {}
+    per_round = {name: [] for name in engines}
+    first = {name: [] for name in engines}
     for number in range(rounds):
-        times = []
+        times = {name: [] for name in engines}
         for q in QUERIES:
-            elapsed, status, _, total = search(q)
-            times.append(elapsed * 1000)
-            if number == 0:
-                first.append({"q": q, "status": status, "total": total, "ms": elapsed * 1000})
-        per_round.append(times)
-    stats = {}
-    for name, v in (
-        ("round 1", per_round[:1]),
-        ("rounds 2..N", per_round[1:]),
-        ("overall", per_round),
-    ):
-        v = sum(v, [])
-        stats[name] = {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
-    return {"stats": stats, "queries": first}
+            for name, search in engines.items():
+                elapsed, status, _, total = search(q)
+                times[name].append(elapsed * 1000)
+                if number == 0:
+                    first[name].append(
+                        {"q": q, "status": status, "total": total, "ms": elapsed * 1000}
+                    )
+        for name in engines:
+            per_round[name].append(times[name])
+    for name in engines:
+        stats = {}
+        for label, v in (
+            ("round 1", per_round[name][:1]),
+            ("rounds 2..N", per_round[name][1:]),
+            ("overall", per_round[name]),
+        ):
+            v = sum(v, [])
+            stats[label] = {"n": len(v), "p50": percentile(v, 50), "p95": percentile(v, 95)}
+        out[name] = {"stats": stats, "queries": first[name]}
+    return out
 
 
 def proc_memory(pid: int) -> dict:
@@ -352,7 +362,8 @@ def report(r: dict) -> str:
         f"median {r['restart']['median_s']:.2f} s; runs {runs} s.",
         "",
         "**Latency** in ms: the app over HTTP (2 sync workers, a new connection per request) and "
-        "FTS5 in-process (ranked top 10 with snippet, plus the count).",
+        "FTS5 in-process (ranked top 10 with snippet, plus the count), interleaved: each query "
+        "goes to the app, then to FTS5.",
         *head("queries", "n", "app p50", "app p95", "FTS5 p50", "FTS5 p95", "p50 ×", "p95 ×"),
     ]
     for group, s in app["stats"].items():
@@ -400,8 +411,9 @@ marked section below (everything outside the markers is kept). `make bench` runs
 In one run, on the same queries: the cold build (`load_store`, the Whoosh index build with 2
 processes, the whole `create_app`, each in a fresh interpreter); a gunicorn restart on unchanged
 content (Popen to the first 200 search answer); search latency over HTTP against 2 gunicorn workers
-next to SQLite FTS5 in-process on the same documents (round 1 with cold per-process caches, then
-steady rounds); a serving worker's peak memory; and quality (hit in the top 10, MRR) of generated
+next to SQLite FTS5 in-process on the same documents, interleaved query by query so that a change
+in the machine's speed affects both (round 1 with cold per-process caches, then steady rounds); a
+serving worker's peak memory; and quality (hit in the top 10, MRR) of generated
 "name + aspect" queries, misspelled variants and hand-written ones. Raw numbers:
 `benchmarks/out/search/results.json`.
 """
@@ -446,11 +458,11 @@ def main() -> int:
         def app(q):
             return app_search(session, server.url, q)
 
-        r["app_latency"] = latency(app, r["rounds"])
+        both = latency({"app": app, "fts5": lambda q: fts5_search(db, q)}, r["rounds"])
+        r["app_latency"], r["fts5_latency"] = both["app"], both["fts5"]
         r["memory"] = {"after_latency": server_memory(server.proc.pid)}
         r["quality"] = {"app": quality(sets, app)}
         r["memory"]["after_quality"] = server_memory(server.proc.pid)
-    r["fts5_latency"] = latency(lambda q: fts5_search(db, q), r["rounds"])
     r["quality"]["fts5"] = quality(sets, lambda q: fts5_search(db, q))
     section = report(r)
     (out / "results.json").write_text(json.dumps(r, indent=2, default=sorted))

@@ -2,11 +2,14 @@
 
 The backend reports the surface words that match the query's stems ("treatments" → treatment,
 treatments, treated…). A match is one of them, case-insensitively, between non-word characters,
-the leftmost first and the longest at one place. In ASCII text (nearly all of it) they are found
-with str.find on a lower-cased copy, a C scan several times faster than a regular expression
-over the same bodies and without compiling one per query; other text uses the equivalent regular
-expression (`marker`). Body snippets stop at the second one, and only the hits of the returned
-page are highlighted, so the cost is bounded by per_page.
+the leftmost first and the longest at one place. Matches are found with str.find on a
+lower-cased copy, a C scan several times faster than a regular expression over the same bodies
+and without compiling one per query; that gives the regular expression's matches (`marker`;
+tests compare the two) whenever lower-casing keeps the text's length and neither text nor words
+hold a character the regular expression matches case-insensitively by a rule of its own
+(re._casefix: "ſ" and "s", "K" and "k"…), which is nearly all text; other text uses the
+regular expression. Body snippets stop at the second one, and only the hits of the returned page
+are highlighted, so the cost is bounded by per_page.
 """
 
 import re
@@ -34,16 +37,29 @@ class _Regex:
         return (match.span() for match in self.pattern.finditer(self.text, start, end))
 
 
-class _Ascii:
-    """The same matches as `marker`'s expression, in ASCII text."""
+# Characters the regular expression matches case-insensitively beyond their lower-case form
+# ("ı" and "i", "ſ" and "s", "ς" and "σ"…): the non-ASCII members of re's own table (private to
+# CPython; without it, every non-ASCII character counts as special).
+try:
+    from re._casefix import _EXTRA_CASES
 
-    def __init__(self, text: str, words: tuple[str, ...]):
-        self.low = text.lower()  # the same length as text: it is ASCII
+    _EQUIVALENT = set(_EXTRA_CASES).union(*_EXTRA_CASES.values())
+    _SPECIAL = re.compile("[" + re.escape("".join(chr(c) for c in _EQUIVALENT if c > 127)) + "]")
+except ImportError:  # pragma: no cover
+    _SPECIAL = re.compile("[^\x00-\x7f]")
+
+
+class _Lowered:
+    """The same matches as `marker`'s expression, by str.find in a lower-cased copy (see the
+    module's docstring for when the two agree)."""
+
+    def __init__(self, text: str, low: str, words: tuple[str, ...]):
+        self.text, self.low = text, low  # the same length: offsets in one are offsets in the other
         self.words = words
 
     def _word_char(self, i: int) -> bool:
-        c = self.low[i]
-        return c.isalnum() or c == "_"
+        c = self.text[i]
+        return c.isalnum() or c == "_"  # what \w matches in a str pattern
 
     def spans(self, start: int, end: int):
         """Matches in [start, end) as finditer yields them: left to right, the longest at one
@@ -72,14 +88,24 @@ class _Ascii:
 
 
 def _finder(text: str, words: frozenset[str]):
-    if text.isascii():
-        return _Ascii(text, _ascii_words(words))
+    lowered = _lowered_words(words)
+    if lowered is not None:
+        if text.isascii():  # nearly all text: lower-casing keeps its length, nothing is special
+            return _Lowered(text, text.lower(), tuple(w for w in lowered if w.isascii()))
+        low = text.lower()
+        if len(low) == len(text) and not _SPECIAL.search(text):
+            return _Lowered(text, low, lowered)
     return _Regex(text, marker(words))
 
 
 @lru_cache(maxsize=1024)
-def _ascii_words(words: frozenset[str]) -> tuple[str, ...]:
-    return tuple(w.lower() for w in words if w.isascii() and w)  # others cannot occur in ASCII
+def _lowered_words(words: frozenset[str]) -> tuple[str, ...] | None:
+    """The words lower-cased, or None when one of them needs the regular expression."""
+    words = tuple(filter(None, words))
+    lowered = tuple(w.lower() for w in words)
+    if any(len(a) != len(b) for a, b in zip(lowered, words, strict=True)):
+        return None
+    return None if any(map(_SPECIAL.search, words)) else lowered
 
 
 def _render(text: str, finder, start: int, end: int) -> str:

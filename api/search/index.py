@@ -112,8 +112,10 @@ def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            # a cheap probe in this (master) process; workers open their own after forking
-            with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
+            # a cheap probe in this (master) process; workers open their own after forking.
+            # Plain reads, as the workers read: mapping the files took ten times as long here.
+            storage = FileStorage(str(path), readonly=True, supports_mmap=False)
+            with storage.open_index().searcher() as searcher:
                 if searcher.doc_count() != store.count():
                     raise ValueError("document count differs from the store")
                 _probe(searcher)
