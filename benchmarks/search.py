@@ -446,6 +446,10 @@ def main() -> int:
     r["documents"] = r["cold"]["build"]["documents"]
     print("restarts…", file=sys.stderr)
     log = out / "gunicorn.log"
+    # as `make run` does before starting gunicorn: the project's bytecode compiled up front
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "api", "schemas", "wsgi.py"], cwd=ROOT
+    )
     r["restart"] = restarts(content, out / "index", log)
     from api.content.loader import load_store
 
