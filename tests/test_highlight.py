@@ -80,3 +80,10 @@ def test_non_ascii_text_uses_the_regular_expression(bundled_app):
         "field": "title",
         "snippet": "Complex <mark>regional</mark> pain syndrome",
     } in highlights
+
+
+def test_marked_words_are_escaped_also_in_plain_windows():
+    """A window without &, < or > is sliced as it is, but a marked word is always escaped."""
+    assert snippets("I don't know", frozenset({"don't"})) == ["I <mark>don&#x27;t</mark> know"]
+    assert snippets("a < b, don't", frozenset({"don't"})) == ["a &lt; b, <mark>don&#x27;t</mark>"]
+    assert snippets('say "hi" & go', frozenset({"hi"})) == ['say "<mark>hi</mark>" &amp; go']

@@ -57,31 +57,30 @@ class _Lowered:
         self.text, self.low = text, low  # the same length: offsets in one are offsets in the other
         self.words = words
 
-    def _word_char(self, i: int) -> bool:
-        c = self.text[i]
-        return c.isalnum() or c == "_"  # what \w matches in a str pattern
-
     def spans(self, start: int, end: int):
         """Matches in [start, end) as finditer yields them: left to right, the longest at one
         place, never overlapping. Each word's next occurrence waits in a heap, so a caller that
-        stops early (two snippets) scans no further than it needs."""
-        low, heap = self.low, []
+        stops early (two snippets) scans no further than it needs. A match needs a non-word
+        character (what \\w does not match: not alphanumeric, not "_") on each side."""
+        text, find, heap = self.text, self.low.find, []
         for word in self.words:
-            if (i := low.find(word, start, end)) != -1:
+            if (i := find(word, start, end)) != -1:
                 heap.append((i, -len(word), word))
         heapify(heap)
         cursor = start
         while heap:
             i, negative, word = heap[0]
-            following = low.find(word, i + 1, end)
+            following = find(word, i + 1, end)
             if following == -1:
                 heappop(heap)
             else:
                 heapreplace(heap, (following, negative, word))
             after = i - negative
-            if i < cursor or (i > 0 and self._word_char(i - 1)):
+            if i < cursor:
                 continue
-            if after < end and self._word_char(after):
+            if i > 0 and ((c := text[i - 1]).isalnum() or c == "_"):
+                continue
+            if after < end and ((c := text[after]).isalnum() or c == "_"):
                 continue
             yield i, after
             cursor = after
@@ -108,12 +107,21 @@ def _lowered_words(words: frozenset[str]) -> tuple[str, ...] | None:
     return None if any(map(_SPECIAL.search, words)) else lowered
 
 
+_HTML = re.compile("[&<>]")  # what escaping changes outside the marks (quote=False)
+
+
 def _render(text: str, finder, start: int, end: int) -> str:
+    # Most windows have nothing to escape: their pieces are then sliced as they are, a fraction
+    # of the cost of escaping each piece (matched words may hold quotes: always escaped).
+    plain = _HTML.search(text, start, end) is None
     parts, cursor = [], start
     for a, b in finder.spans(start, end):
-        parts += [escape(text[cursor:a], quote=False), "<mark>", escape(text[a:b]), "</mark>"]
+        before = text[cursor:a]
+        parts += (before if plain else escape(before, quote=False), "<mark>")
+        parts += (escape(text[a:b]), "</mark>")
         cursor = b
-    parts.append(escape(text[cursor:end], quote=False))
+    rest = text[cursor:end]
+    parts.append(rest if plain else escape(rest, quote=False))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + "".join(parts).strip() + suffix
