@@ -33,7 +33,9 @@ def copy_inherited_objects() -> int:
     the worker served. Returns how many objects were touched.
     """
     with collector_paused():
-        gc.unfreeze()  # the frozen objects are the inherited ones (gunicorn.conf.py)
+        gc.unfreeze()  # the inherited objects were frozen before the fork (gunicorn.conf.py)
         count = len(gc.get_objects())  # the list holds a reference to each: a write per object
+        # Frozen again, with what this worker allocated so far (its view of the index, opened
+        # for its lifetime): the collector never walks them, so never writes to those pages.
         gc.freeze()
     return count

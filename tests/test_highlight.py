@@ -1,8 +1,10 @@
 """search/highlight.py: the str.find matcher finds exactly what the regular expression finds,
 in ASCII and in other text, and snippets mark matches while escaping everything else."""
 
+import dataclasses
 import random
 
+from api.content.rendered import Rendered, RichText, Section
 from api.search.highlight import _finder, _Regex, highlight_entry, marker, snippets
 
 WORD_SETS = [
@@ -87,3 +89,29 @@ def test_marked_words_are_escaped_also_in_plain_windows():
     assert snippets("I don't know", frozenset({"don't"})) == ["I <mark>don&#x27;t</mark> know"]
     assert snippets("a < b, don't", frozenset({"don't"})) == ["a &lt; b, <mark>don&#x27;t</mark>"]
     assert snippets('say "hi" & go', frozenset({"hi"})) == ['say "<mark>hi</mark>" &amp; go']
+
+
+def _part(text: str) -> RichText:
+    return RichText(html="", text=text, packed_blocks=b"")
+
+
+def _with_body(bundled_app, intro: str, *sections: str):
+    """A real entry of the bundled pack with its body replaced by these parts."""
+    entry = bundled_app.extensions["content"].store.public["condition"]["crps"]
+    parts = tuple(
+        Section(f"s{n}", f"Part {n}", "", b"", _part(text)) for n, text in enumerate(sections, 1)
+    )
+    body = Rendered(intro=_part(intro), sections=parts, toc=())
+    return dataclasses.replace(entry, title="Title", summary="Summary", body=body)
+
+
+def test_body_snippets_come_a_part_at_a_time(bundled_app):
+    filler = "filler " * 40
+    entry = _with_body(bundled_app, "No match here.", f"Pain here. {filler}pain later.", "pain")
+    first, second = (h["snippet"] for h in highlight_entry(entry, frozenset({"pain"})))
+    # two windows in the first section: the intro comes before it and a section after it
+    assert first.startswith("…Part 1 <mark>Pain</mark> here.")
+    assert second.endswith("<mark>pain</mark> later.…")
+    entry = _with_body(bundled_app, "Pain first.", "Nothing.", "Then pain.")
+    found = [h["snippet"] for h in highlight_entry(entry, frozenset({"pain"}))]
+    assert found == ["<mark>Pain</mark> first.…", "…Part 2 Then <mark>pain</mark>."]

@@ -1,5 +1,6 @@
 """search/bulk.py writes the same index Whoosh's own add_document writes, as Whoosh reads it."""
 
+import os
 from array import array
 
 import pytest
@@ -77,7 +78,11 @@ def test_column_lengths_are_the_lengths_whoosh_reads(documents, tmp_path):
 def test_parallel_segments_equal_add_document(documents, reference, tmp_path, monkeypatch):
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)  # the bundled pack is small
     ix = create_in(str(tmp_path), make_schema())
-    words, stems, _ = bulk.write_index(ix, documents, procs=2)
+    ran_in = []  # what needs only the store runs once, in this process, while writers work
+    words, stems, _ = bulk.write_index(
+        ix, documents, procs=2, meanwhile=lambda: ran_in.append(os.getpid())
+    )
+    assert ran_in == [os.getpid()]
     assert len(ix.refresh()._segments()) == 2
     assert read_everything(tmp_path) == reference
     texts = []
@@ -204,7 +209,8 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
             for term in sorted(table):
                 writer.start_term(term.encode())
                 for docnum, weight, value in table[term]:
-                    writer.add(docnum, weight, value, lengths[docnum])
+                    # add_document's weights are floats (frequency × boost); analysis's are ints
+                    writer.add(docnum, float(weight), value, lengths[docnum])
                 writer.finish_term()
             writer.finish_field()
 
@@ -225,3 +231,31 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
     ours = _read_fields(*_write_fields(tmp_path, "ours", ours), schema)
     assert ours == _read_fields(*whoosh, schema)
     assert len(ours[("body", b"common")][1]) == 3  # 350 postings: blocks of 128, 128, 94
+
+
+def test_ranges_are_split_by_text_size():
+    documents = [{"body": "x" * size} for size in [10] * 10 + [100] * 10]
+    starts = bulk._split(documents, 2)
+    assert starts[0] == 0 and len(starts) == 2
+    first = sum(len(d["body"]) for d in documents[: starts[1]])
+    assert abs(first - 1100 / 2) <= 100  # not 10 documents each (100 against 1000 characters)
+
+
+def test_merged_frequencies_keep_fields_only_some_segments_have():
+    import numpy as np
+
+    from api.search.frequencies import merge
+
+    def part(terms, bounds, docs, weights):
+        return (terms, bounds, np.array(docs, np.uint32), np.array(weights, np.float32))
+
+    table = merge(
+        [
+            {"title": part(["a", "b"], [0, 1, 3], [0, 1, 2], [1, 2, 3])},
+            {"title": part(["b"], [0, 1], [7], [4]), "body": part(["a"], [0, 1], [5], [2])},
+        ]
+    )
+    assert table.postings("title", "a") == {0: 1.0}
+    assert table.postings("title", "b") == {1: 2.0, 2: 3.0, 7: 4.0}  # segments in order
+    assert table.postings("body", "a") == {5: 2.0}
+    assert table.postings("body", "b") == {}

@@ -62,7 +62,8 @@ def analyse(schema, documents: list[dict]) -> tuple[dict, dict, Counter]:
     positional = [n for n in sorted(schema.names()) if isinstance(schema[n].format, FastPositions)]
     flat = {name: (array("I"), array("I")) for name in positional}  # token numbers, per document
     counted = {name: array("B") for name in positional}  # whether they count for the vocabulary
-    tables, lengths = defaultdict(lambda: defaultdict(list)), {}
+    tables = defaultdict(lambda: defaultdict(list))
+    lengths = defaultdict(lambda: [0] * len(documents))  # a field a document lacks: length 0
     odd_tokens, odd_texts = array("I"), array("I")  # vocabulary texts that needed normalising
     for docnum, document in enumerate(documents):
         same = {}
@@ -79,14 +80,15 @@ def analyse(schema, documents: list[dict]) -> tuple[dict, dict, Counter]:
                 for btext, frequency, weight, vbytes in field.index(value):
                     tables[name][btext.decode("utf-8")].append((docnum, weight, vbytes))
                     length += frequency if field.scorable else 0
-                lengths.setdefault(name, []).append(length)
+                lengths[name][docnum] = length
         # the vocabulary's tokens are these same ones in (almost all) text; see same_tokens
         head_same = all(same[name] for name in HEAD)
         for name in positional:
             counted[name].append(same[name] if name == "body" else head_same)
         for text, odd in ((docnum * 2, not head_same), (docnum * 2 + 1, not same["body"])):
             if odd:
-                value = " ".join(document[n] for n in HEAD) if text % 2 == 0 else document["body"]
+                parts = HEAD if text % 2 == 0 else ("body",)
+                value = " ".join(document.get(n) or "" for n in parts)
                 found = list(map(number, normalize(value).split()))
                 odd_tokens.fromlist(found)
                 odd_texts.fromlist([text] * len(found))
@@ -109,7 +111,7 @@ def analyse(schema, documents: list[dict]) -> tuple[dict, dict, Counter]:
         keep = np.frombuffer(counted[name], np.uint8).astype(bool)[documents_of]
         texts = documents_of * 2 + (name == "body")
         vocabulary.append((numbers[keep], texts[keep]))
-    return postings, lengths, _document_frequencies(word_lists, vocabulary, list(words))
+    return postings, dict(lengths), _document_frequencies(word_lists, vocabulary, list(words))
 
 
 HEAD = ("title", "aka", "summary")  # one vocabulary text; the body is the other

@@ -75,7 +75,8 @@ def _write_field(writer, fieldobj, postings: Postings, lengths: list) -> None:
             docnums, weights = all_docnums[first:last], all_weights[first:last]
             ids, floats = array("I", docnums), array("f", weights)
             # W3PostingsWriter's block statistics and its _mini_ids/_weights/_values
-            block_max = max(0.0, max(weights))
+            top = max(floats)  # a weight as add_document passes it: a float (frequency × boost)
+            block_max = top if top > 0 else 0  # W3PostingsWriter starts from 0 and keeps greater
             here = list(filter(None, map(lengths.__getitem__, docnums)))
             block_min = min(here) if here else None
             block_maxlength = max(here, default=0)
@@ -163,6 +164,8 @@ class BulkWriter(SegmentWriter):
         writer = self.fieldwriter
         for name in sorted(self._postings):
             field, postings = self.schema[name], self._postings[name]
+            if not postings.terms:  # as Whoosh: a field nothing has is never started
+                continue
             writer.start_field(name, field)
             _write_field(writer, field, postings, column_lengths(self._lengths[name]))
             writer.finish_field()

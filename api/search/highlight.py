@@ -110,7 +110,9 @@ def _lowered_words(words: frozenset[str]) -> tuple[str, ...] | None:
 _HTML = re.compile("[&<>]")  # what escaping changes outside the marks (quote=False)
 
 
-def _render(text: str, finder, start: int, end: int) -> str:
+def _render(text: str, finder, start: int, end: int, more=(False, False)) -> str:
+    """The window [start, end) of `text`, marked and escaped; "…" where text is left out
+    before or after it (`more`: whether text outside `text` itself comes before, after)."""
     # Most windows have nothing to escape: their pieces are then sliced as they are, a fraction
     # of the cost of escaping each piece (matched words may hold quotes: always escaped).
     plain = _HTML.search(text, start, end) is None
@@ -122,13 +124,14 @@ def _render(text: str, finder, start: int, end: int) -> str:
         cursor = b
     rest = text[cursor:end]
     parts.append(rest if plain else escape(rest, quote=False))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
+    prefix = "…" if start > 0 or more[0] else ""
+    suffix = "…" if end < len(text) or more[1] else ""
     return prefix + "".join(parts).strip() + suffix
 
 
-def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS) -> list[str]:
-    """Up to `limit` windows of about SNIPPET_CHARS around matches, in document order."""
+def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS, more=(False, False)):
+    """Up to `limit` windows of about SNIPPET_CHARS around matches, in document order (`more`:
+    see _render)."""
     finder = _finder(text, words)
     found, covered_until = [], -1
     for a, _ in finder.spans(0, len(text)):
@@ -139,7 +142,7 @@ def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS) -> list[st
         end = min(len(text), start + SNIPPET_CHARS)
         if end < len(text) and " " in text[a:end]:
             end = text.rfind(" ", a, end)
-        found.append(_render(text, finder, start, end))
+        found.append(_render(text, finder, start, end, more))
         covered_until = end
         if len(found) == limit:
             break
@@ -147,14 +150,16 @@ def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS) -> list[st
 
 
 def _body_pieces(body):
-    """The body's text in reading order, a part at a time (the parts body.text joins): most
-    snippets are found in the first parts, so the rest is never joined, copied or lowered."""
+    """The body's text in reading order, a part at a time (the parts body.text joins), each
+    with whether text comes before and after it: most snippets are found in the first parts, so
+    the rest is never joined, copied or lowered."""
+    sections = body.sections
     if body.intro.text:
-        yield body.intro.text
-    for section in body.sections:
-        yield (
-            f"{section.title}\n\n{section.content.text}" if section.content.text else section.title
-        )
+        yield body.intro.text, (False, bool(sections))
+    for number, section in enumerate(sections, 1):
+        text = section.content.text
+        more = (number > 1 or bool(body.intro.text), number < len(sections))
+        yield (f"{section.title}\n\n{text}" if text else section.title), more
 
 
 def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
@@ -168,8 +173,8 @@ def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
         if "<mark>" in rendered:
             result.append({"field": field, "snippet": rendered})
     found = []
-    for piece in _body_pieces(entry.body):
-        found += snippets(piece.replace("\n\n", " "), words, SNIPPETS - len(found))
+    for piece, more in _body_pieces(entry.body):
+        found += snippets(piece.replace("\n\n", " "), words, SNIPPETS - len(found), more)
         if len(found) == SNIPPETS:
             break
     result += ({"field": "body", "snippet": snippet} for snippet in found)
