@@ -55,3 +55,17 @@ def score_documents(candidates, terms, postings, stats: FieldStats, boosts: dict
                     tf = found[doc]
                     scores[doc] += weight * tf / (tf + norm + slope * lengths[doc])
     return scores
+
+
+def best(scores: dict, count: int, keys) -> list:
+    """The `count` best (doc, score) pairs, best first, ties in key order (so pages never
+    overlap or skip): what sorting every pair by (-score, key) gives, with the key looked up
+    only for documents scoring at least the count-th best score, not for every candidate."""
+    if count <= 0:
+        return []
+    items = list(scores.items())
+    if len(items) > count:
+        threshold = sorted(scores.values(), reverse=True)[count - 1]
+        items = [item for item in items if item[1] >= threshold]
+    items.sort(key=lambda item: (-item[1], keys[item[0]]))
+    return items[:count]

@@ -10,7 +10,6 @@ The index is opened read-only, once per process and thread (Whoosh readers are n
 and an index opened before gunicorn forks must not share file offsets), and kept.
 """
 
-import heapq
 import os
 import pickle
 import threading
@@ -30,7 +29,7 @@ from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
 from .frequencies import FREQUENCIES_FILE, FrequencyTable
 from .query import ANALYZER, ParsedQuery, Word, index_terms, stem
-from .scoring import FieldStats, score_documents
+from .scoring import FieldStats, best, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
 
@@ -264,13 +263,10 @@ class WhooshBackend(SearchBackend):
             scores = score_documents(final, stems, index.postings, index.stats, FIELD_BOOSTS)
             if time.monotonic() > deadline:
                 raise SearchTimeout
-            # ties break on the key, so pages never overlap or skip
-            best = heapq.nsmallest(
-                start + request.per_page, scores.items(), key=lambda i: (-i[1], index.keys[i[0]])
-            )
+            top = best(scores, start + request.per_page, index.keys)
             hits = tuple(
                 SearchHit(*index.keys[doc].split(":", 1), score=round(score, 4))
-                for doc, score in best[start:]
+                for doc, score in top[start:]
             )
         typed = [w for w in request.query.words if w.stem]
         typed += [w for phrase in request.query.phrases for w in phrase if w.stem]
