@@ -52,8 +52,17 @@ class Rendered:
 
     @property
     def text(self) -> str:
-        parts = [self.intro.text] + [f"{s.title}\n\n{s.content.text}" for s in self.sections]
-        return "\n\n".join(part for part in parts if part)
+        return "\n\n".join(self.text_parts())
+
+    def text_parts(self):
+        """The plain text a part at a time, in reading order (the intro, then each section with
+        its heading); empty parts are left out. `text` joins them; search highlights read them
+        one by one and stop early."""
+        if self.intro.text:
+            yield self.intro.text
+        for section in self.sections:
+            text = section.content.text
+            yield f"{section.title}\n\n{text}" if text else section.title
 
     @property
     def blocks(self) -> list:

@@ -124,13 +124,19 @@ def _csr(lists: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return sizes, np.cumsum(sizes) - sizes, values
 
 
+def gather(starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes of the slices [starts[i], starts[i] + sizes[i]) one after another, and for each
+    index the number i of its slice."""
+    owner = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    within = np.arange(len(owner), dtype=np.int64) - (np.cumsum(sizes) - sizes)[owner]
+    return starts[owner] + within, owner
+
+
 def _expand(lists: tuple, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each key replaced by its list, in order: (values, the index of the key of each)."""
     sizes, offsets, values = lists
-    counts = sizes[keys]
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
-    within = np.arange(len(owner), dtype=np.int64) - (np.cumsum(counts) - counts)[owner]
-    return values[offsets[keys][owner] + within], owner
+    index, owner = gather(offsets[keys], sizes[keys])
+    return values[index], owner
 
 
 def _ranks(terms: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -46,6 +46,8 @@ def merge(parts: list[dict]) -> FrequencyTable:
     document order. Build time only: numpy is imported here, never by a serving process."""
     import numpy as np
 
+    from .analysis import gather
+
     docs, weights, ranges, offset = [], [], {}, 0
     for field in sorted(set().union(*parts)):
         present = [part[field] for part in parts if field in part]
@@ -61,9 +63,7 @@ def merge(parts: list[dict]) -> FrequencyTable:
             base += len(part_docs)
         order = np.argsort(np.concatenate(keys), kind="stable")
         keys, starts, sizes = (np.concatenate(x)[order] for x in (keys, starts, sizes))
-        # the slices, gathered in that order
-        owner = np.repeat(np.arange(len(sizes)), sizes)
-        index = starts[owner] + np.arange(len(owner)) - (np.cumsum(sizes) - sizes)[owner]
+        index, _ = gather(starts, sizes)  # the slices, in that order
         docs.append(np.concatenate([part[2] for part in present])[index])
         weights.append(np.concatenate([part[3] for part in present])[index])
         counts = np.bincount(keys // len(present), weights=sizes, minlength=len(terms))

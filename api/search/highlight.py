@@ -149,19 +149,6 @@ def snippets(text: str, words: frozenset[str], limit: int = SNIPPETS, more=(Fals
     return found
 
 
-def _body_pieces(body):
-    """The body's text in reading order, a part at a time (the parts body.text joins), each
-    with whether text comes before and after it: most snippets are found in the first parts, so
-    the rest is never joined, copied or lowered."""
-    sections = body.sections
-    if body.intro.text:
-        yield body.intro.text, (False, bool(sections))
-    for number, section in enumerate(sections, 1):
-        text = section.content.text
-        more = (number > 1 or bool(body.intro.text), number < len(sections))
-        yield (f"{section.title}\n\n{text}" if text else section.title), more
-
-
 def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
     """Highlights for one hit: title and summary whole, body as short snippets (a snippet never
     spans two parts of the body)."""
@@ -172,10 +159,14 @@ def highlight_entry(entry, words: frozenset[str]) -> list[dict]:
         rendered = _render(text, _finder(text, words), 0, len(text))
         if "<mark>" in rendered:
             result.append({"field": field, "snippet": rendered})
-    found = []
-    for piece, more in _body_pieces(entry.body):
-        found += snippets(piece.replace("\n\n", " "), words, SNIPPETS - len(found), more)
-        if len(found) == SNIPPETS:
-            break
+    # a part at a time: most snippets are in the first parts, so the rest is never copied or
+    # lowered; "…" marks the parts before and after a snippet's own
+    found, parts = [], entry.body.text_parts()
+    part, first = next(parts, None), True
+    while part is not None and len(found) < SNIPPETS:
+        following = next(parts, None)  # one part ahead: is there text after this one?
+        more = (not first, following is not None)
+        found += snippets(part.replace("\n\n", " "), words, SNIPPETS - len(found), more)
+        part, first = following, False
     result += ({"field": "body", "snippet": snippet} for snippet in found)
     return result
