@@ -1,12 +1,18 @@
-"""What the benchmark scripts share: Markdown rows and their marked sections of the README."""
+"""What the benchmark scripts share: the app under gunicorn, an HTTP client, Markdown rows and their
+marked sections of the README."""
 
 import gzip
 import http.client
+import os
 import socket
+import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-README = Path(__file__).resolve().parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "benchmarks" / "README.md"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
 def row(*cells) -> str:
@@ -49,3 +55,47 @@ def http_get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
         return response.status, body
     finally:
         connection.close()
+
+
+class Server:
+    """`target` under gunicorn as the README serves it (gunicorn.conf.py, 2 workers), on
+    127.0.0.1; stopped by the `with` block. The app's settings are its defaults plus `env`: any
+    set in the caller's environment are left out."""
+
+    def __init__(self, target: str, log: Path, **env: str):
+        from api.config import Config
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        base = {k: v for k, v in os.environ.items() if not hasattr(Config, k) and k != "BIND"}
+        env = base | env | {"PORT": str(port), "WEB_CONCURRENCY": "2"}
+        self.log = log.open("ab")  # gunicorn's log and the app's access log
+        self.started = time.perf_counter()
+        argv = [str(GUNICORN), "-c", "gunicorn.conf.py", target]
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, path: str, timeout: float = 120.0) -> float:
+        """Seconds from Popen to the first 200 answer to `path` (polled every 10 ms)."""
+        while time.perf_counter() - self.started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log.name}")
+            try:
+                if http_get(self.url + path)[0] == 200:
+                    return time.perf_counter() - self.started
+            except OSError:  # refused until gunicorn listens
+                pass
+            time.sleep(0.01)
+        raise TimeoutError(f"no 200 from {path} within {timeout}s")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import platform
-import random
 import re
 import shutil
 import sqlite3
@@ -21,13 +20,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import medquad  # noqa: E402
-from benchmarks.common import free_port, http_get, row, write_readme_section  # noqa: E402
+from benchmarks.common import ROOT, Server, http_get, row, write_readme_section  # noqa: E402
+from benchmarks.fts5 import fts5_build, fts5_search  # noqa: E402
+from benchmarks.quality import quality, quality_sets  # noqa: E402
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- search-results:start -->", "<!-- search-results:end -->"
 TARGETS = {"index_build_s": 6.0, "restart_s": 1.5, "ratio": 1.5, "mb": 250.0}
 QUERIES = [
@@ -43,23 +41,6 @@ QUERIES = [
     *("diabtes", "alzhiemer disease", "astma treatment", "glacoma", "osteoporsis"),
     *("parkinsons symtoms", "schizophrenia treatmnet", "epilepsey"),
 ]
-# "query: accepted foci (|-separated, case-insensitive)": lay words, synonyms and abbreviations
-HAND_WRITTEN = [
-    tuple(item.split(": "))
-    for item in (
-        "herpes zoster: shingles; hypertension: high blood pressure; crps: complex regional "
-        "pain syndrome; reflex sympathetic dystrophy: complex regional pain syndrome; chronic "
-        "obstructive pulmonary disease: copd; myocardial infarction: heart attack; ibs: "
-        "irritable bowel syndrome; gluten intolerance: celiac disease; shaking palsy: "
-        "parkinson's disease; kidney stone: kidney stones; iron poor blood: anemia; gouty "
-        "arthritis: gout; trouble sleeping: insomnia; systemic lupus erythematosus: lupus|"
-        "systemic lupus erythematosus; cloudy lens eye: cataract; sickle cell anemia: sickle "
-        "cell disease|sickle cell anemia"
-    ).split("; ")
-]
-ASPECTS = {"symptoms": "symptoms", "causes": "causes", "treatment": "treatment"}
-ASPECTS |= {"prevention": "prevention", "outlook": "outlook", "exams and tests": "tests"}
-ASPECTS |= {"inheritance": "inherited"}
 
 
 def cold_child(kind: str, content: str, target: str) -> None:
@@ -96,51 +77,14 @@ def cold_build(content: Path, out: Path) -> dict:
     return results
 
 
-class Server:
-    """gunicorn started as the README serves it; always stopped by the `with` block."""
-
-    def __init__(self, content: Path, index: Path, log: Path):
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        env = dict(os.environ, CONTENT_DIR=str(content), INDEX_DIR=str(index), PORT=str(port))
-        env["WEB_CONCURRENCY"] = "2"
-        env.pop("BIND", None)  # only 127.0.0.1
-        self.log = log.open("ab")
-        self.started = time.perf_counter()
-        argv = [str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"]
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-
-    def wait_ready(self, path: str, timeout: float = 120.0) -> float:
-        """Seconds from Popen to the first 200 answer to `path` (polled every 10 ms)."""
-        while time.perf_counter() - self.started < timeout:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see its log")
-            try:
-                if http_get(self.url + path)[0] == 200:
-                    return time.perf_counter() - self.started
-            except OSError:  # refused until gunicorn listens
-                pass
-            time.sleep(0.01)
-        raise TimeoutError(f"no 200 from {path} within {timeout}s")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
+def app_server(content: Path, index: Path, log: Path) -> Server:
+    return Server("wsgi:app", log, CONTENT_DIR=str(content), INDEX_DIR=str(index))
 
 
 def restarts(content: Path, index: Path, log: Path, times: int = 3) -> dict:
     runs = []
     for _ in range(times):
-        with Server(content, index, log) as server:
+        with app_server(content, index, log) as server:
             runs.append(server.wait_ready("/v1/search?q=diabetes"))
     return {"median_s": sorted(runs)[len(runs) // 2], "runs_s": runs}
 
@@ -182,48 +126,6 @@ def client_overhead(url: str) -> dict:
                     times.append((time.perf_counter() - started) * 1000)
             out[name] = percentile(times, 50)
     return out
-
-
-def fts5_build(store) -> tuple[sqlite3.Connection, float]:
-    from api.search import index_documents
-
-    started = time.perf_counter()
-    db = sqlite3.connect(":memory:")
-    db.execute(
-        "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, title, aka, summary, body, "
-        "tokenize='porter unicode61')"
-    )
-    rows = (
-        (d["key"], d["title"], d["aka"], d["summary"], d["body"]) for d in index_documents(store)
-    )
-    db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", rows)
-    db.commit()
-    return db, time.perf_counter() - started
-
-
-def fts5_query(q: str) -> str:
-    """Plain words as quoted tokens, quoted phrases as phrases, all ANDed."""
-    if q.count('"') % 2:
-        q = q[: q.rfind('"')] + " " + q[q.rfind('"') + 1 :]
-    parts = [p or w for p, w in re.findall(r'"([^"]*)"|([^\s"]+)', q) if (p or w).strip()]
-    return " ".join('"' + part.replace('"', '""') + '"' for part in parts)
-
-
-def fts5_search(db, q: str) -> tuple[float, int, list[str], int | None]:
-    """(seconds, 200 or 0 on error, hit slugs, total): the ranked page and the count."""
-    match = fts5_query(q)
-    started = time.perf_counter()
-    try:
-        rows = db.execute(
-            "SELECT key, bm25(docs, 0.0, 4.0, 3.0, 2.0, 1.0) AS r, "
-            "snippet(docs, 4, '<mark>', '</mark>', '…', 24) FROM docs WHERE docs MATCH ? "
-            "ORDER BY r LIMIT 10",
-            (match,),
-        ).fetchall()
-        total = db.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (match,)).fetchone()[0]
-    except sqlite3.Error:
-        return time.perf_counter() - started, 0, [], None
-    return time.perf_counter() - started, 200, [r[0].split(":", 1)[1] for r in rows], total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -276,57 +178,6 @@ def server_memory(master: int) -> dict:
     workers = [proc_memory(int(pid)) for pid in children]
     largest = {key: max(w[key] for w in workers) for key in workers[0]} if workers else {}
     return {"master": proc_memory(master), "workers": workers, "max_worker": largest}
-
-
-def misspell(focus: str) -> str | None:
-    """Swap two adjacent letters in the middle of the longest word (of 6+ letters)."""
-    word = max(re.findall(r"[A-Za-z]+", focus), key=len, default="")
-    middle = len(word) // 2 - 1
-    typo = word[:middle] + word[middle + 1 : middle + 2] + word[middle] + word[middle + 2 :]
-    return focus.replace(word, typo, 1) if len(word) >= 6 and typo != word else None
-
-
-def quality_sets(source: Path) -> dict:
-    """{set name: [(query, relevant slugs)]}, generated deterministically from the corpus."""
-    with source.open(encoding="utf-8") as handle:
-        docs = [json.loads(line) for line in handle if line.strip()]
-    slugs = medquad.numbered([medquad.slug_for(doc["id"]) for doc in docs])  # as converted
-    foci: dict[str, dict] = {}
-    for doc, slug in zip(docs, slugs, strict=True):
-        focus = (doc.get("focus") or "").strip()
-        entry = foci.setdefault(focus.casefold(), {"focus": focus, "slugs": set(), "qtypes": set()})
-        entry["slugs"].add(slug)
-        entry["qtypes"] |= {s.get("qtype") for s in doc.get("sections") or ()} & ASPECTS.keys()
-    eligible = sorted(k for k, e in foci.items() if 1 <= len(k.split()) <= 4 and e["qtypes"])
-    rng = random.Random(42)
-    named, typos = [], []
-    for key in rng.sample(eligible, min(150, len(eligible))):
-        entry = foci[key]
-        aspect = ASPECTS[rng.choice(sorted(entry["qtypes"]))]
-        named.append((f"{entry['focus']} {aspect}", entry["slugs"]))
-        if typo := misspell(entry["focus"]):
-            typos.append((f"{typo} {aspect}", entry["slugs"]))
-    hand = [
-        (q, set().union(*(foci[f]["slugs"] for f in names.split("|")))) for q, names in HAND_WRITTEN
-    ]
-    return {"name + aspect": named, "misspelled": typos, "hand-written": hand}
-
-
-def quality(sets: dict, search) -> dict:
-    """hit@10 and MRR of `search` per set; the queries missed and those answered with an error."""
-    result = {}
-    for name, queries in sets.items():
-        ranks, errors = {}, []
-        for q, relevant in queries:
-            _, status, slugs, _ = search(q)
-            if status != 200:
-                errors.append({"q": q, "status": status})
-            ranks[q] = next((i for i, s in enumerate(slugs[:10], 1) if s in relevant), 0)
-        n, misses = len(queries), [q for q, rank in ranks.items() if not rank]
-        mrr = sum(1 / rank for rank in ranks.values() if rank) / n
-        result[name] = {"n": n, "hit@10": 1 - len(misses) / n, "mrr": mrr}
-        result[name] |= {"errors": errors, "misses": misses}
-    return result
 
 
 def machine() -> dict:
@@ -474,7 +325,8 @@ def main() -> int:
     r["cold"] = cold_build(content, out)
     r["documents"] = r["cold"]["build"]["documents"]
     print("restarts…", file=sys.stderr)
-    log = out / "gunicorn.log"
+    log = out / "gunicorn.log"  # every server of this run appends to it
+    log.unlink(missing_ok=True)
     # as `make run` does before starting gunicorn: the project's bytecode compiled up front
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", "api", "schemas", "wsgi.py"], cwd=ROOT
@@ -485,7 +337,7 @@ def main() -> int:
     db, r["fts5_build_s"] = fts5_build(load_store(content))
     sets = quality_sets(args.source)
     print("latency and quality…", file=sys.stderr)
-    with Server(content, out / "index", log) as server:
+    with app_server(content, out / "index", log) as server:
         server.wait_ready("/v1/site")  # ready without warming any search cache
 
         def app(q):

@@ -7,7 +7,6 @@ Prints a Markdown report, writes OUT/results.json and the marked section of benc
 """
 
 import argparse
-import contextlib
 import http.client
 import json
 import math
@@ -26,13 +25,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from api.config import Config  # noqa: E402
-from benchmarks.common import free_port, row, write_readme_section  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import ROOT, Server, row, write_readme_section  # noqa: E402
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- throughput-results:start -->", "<!-- throughput-results:end -->"
 DETAIL = "/v1/articles/how-ketamine-infusion-therapy-works"
 SEARCH = "/v1/search?q=ketamine+infusion"
@@ -45,42 +40,6 @@ MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
 COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "no replay req/s", "no replay/bare")
-
-
-class Server(contextlib.AbstractContextManager):
-    """gunicorn with gunicorn.conf.py and 2 workers, on 127.0.0.1; stopped by the `with` block."""
-
-    def __init__(self, target: str, log: Path, **env: str):
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        base = {k: v for k, v in os.environ.items() if not hasattr(Config, k) and k != "BIND"}
-        env = base | env | {"PORT": str(port), "WEB_CONCURRENCY": "2"}  # app defaults otherwise
-        self.log = log.open("wb")  # stderr: gunicorn's log and the app's access log
-        argv = [str(GUNICORN), "-c", "gunicorn.conf.py", target]
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-
-    def wait_ready(self, path: str, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}); see {self.log.name}")
-            try:
-                if requests.get(self.url + path, timeout=10).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
-        raise TimeoutError(f"no 200 from {path} within {timeout}s")
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
 
 
 def ensure_wrk() -> str | None:
@@ -283,6 +242,8 @@ def main() -> int:
     out = args.out.resolve()
     shutil.rmtree(out / "index", ignore_errors=True)
     (out / "index").mkdir(parents=True)
+    for old in out.glob("*.log"):  # the servers append: each run's logs start empty
+        old.unlink()
     wrk_path = ensure_wrk()
     r = {"machine": machine(wrk_path), "wrk": bool(wrk_path)}
 

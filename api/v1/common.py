@@ -118,9 +118,14 @@ def paginated(items: list, page: int, per_page: int, render=lambda item: item) -
     return json_response(body, headers={"Link": link})
 
 
+def page_count(total: int, per_page: int, max_page: int) -> int:
+    """Pages of `total` items: at least 1, and never past what the `page` parameter accepts."""
+    return min(max_page, max(1, math.ceil(total / per_page)))
+
+
 def page_envelope(items: list, page: int, per_page: int, render) -> tuple[dict, str]:
     total = len(items)
-    pages = min(MAX_PAGE, max(1, math.ceil(total / per_page)))  # never past what `page` accepts
+    pages = page_count(total, per_page, MAX_PAGE)
     start = (page - 1) * per_page
     body = {
         "items": [render(item) for item in items[start : start + per_page]],

@@ -1,6 +1,5 @@
 """/v1/search and /v1/search/suggest: ranked, highlighted, faceted, typo-tolerant search."""
 
-import math
 from urllib.parse import urlencode
 
 import orjson
@@ -21,7 +20,7 @@ from ..delivery.caching import content_response, strong_etag
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
 from ..search.query import QueryError, parse_query
-from .common import Blueprint, json_response, service
+from .common import Blueprint, json_response, page_count, service
 
 blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search.")
 
@@ -89,8 +88,7 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
         "total": result.total,
         "page": request.page,
         "per_page": request.per_page,
-        # never more pages than `page` may ask for
-        "pages": min(SEARCH_MAX_PAGE, max(1, math.ceil(result.total / request.per_page))),
+        "pages": page_count(result.total, request.per_page, SEARCH_MAX_PAGE),
         "facets": result.facets,
         "suggestion": suggestion,
     }
