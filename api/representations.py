@@ -120,6 +120,7 @@ class Representations:
             ],
             faq=[{"question": f.question, "answer": _rich(f.answer, formats)} for f in entry.faq],
             related=self._related_data(entry),
+            urgent_help=[dict(u) for u in self.store.site.urgent_help_for(entry.urgent_help)],
         )
         data["json_ld"] = json_ld(
             entry, self.store.site, self.canonical_url(entry), self.site_url, data["related"]
@@ -192,6 +193,9 @@ class Representations:
             "disclaimer": site.disclaimer,
             "licence": dict(site.licence),
             "attribution": site.attribution,
+            "urgent_help": [dict(u) for u in site.urgent_help],
+            "practical_questions": [dict(q) for q in site.practical_questions],
+            "to_confirm": [dict(c) for c in site.to_confirm],
             "version": self.store.version,
         }
         return SiteOutSchema().dump(data)

@@ -31,7 +31,7 @@ SUMMARY_FIELDS = {
     "condition": _SUMMARY + ("reading_time", "also_known_as"),
     "treatment": _SUMMARY + ("reading_time", "kind"),
 }
-_DETAIL = ("review", "body", "sections", "faq", "related", "json_ld")
+_DETAIL = ("review", "body", "sections", "faq", "related", "json_ld", "urgent_help")
 DETAIL_FIELDS = {
     "article": SUMMARY_FIELDS["article"] + _DETAIL,
     "condition": SUMMARY_FIELDS["condition"] + _DETAIL + ("quick_facts",),

@@ -17,6 +17,8 @@ from .common import (
 )
 
 _text = validate.Length(min=1)
+# what a phone dials: digits, optionally a leading + and single hyphens (988, 1-833-852-6262)
+_dial = validate.Regexp(r"^\+?\d+(?:-\d+)*$", error="digits and hyphens, e.g. 1-800-662-4357")
 
 
 def _required_text(validate_with=_text) -> fields.String:
@@ -59,6 +61,8 @@ class EntrySchema(Schema):
     tags = slug_list()
     review = fields.Nested(ReviewSchema, required=True)
     faq = fields.List(fields.Nested(FaqSchema), load_default=list)
+    # keys of site.yaml's urgent_help services that apply to this page (checked by the loader)
+    urgent_help = slug_list()
 
     @validates_schema
     def _dates_in_order(self, data, **kwargs):
@@ -76,7 +80,9 @@ class ArticleSchema(EntrySchema):
 class QuickFactSchema(Schema):
     label = _required_text()
     value = _required_text()
-    source = fields.String(load_default=None, allow_none=True)
+    # a fact patients read names where it comes from (organisation and document); the URL only
+    # where someone has checked it
+    source = _required_text()
     source_url = fields.Url(load_default=None, allow_none=True)
 
 
@@ -136,6 +142,43 @@ class LicenceSchema(Schema):
     url = fields.Url(load_default=None, allow_none=True)
 
 
+_CONFIRMABLE = ("name", "base_url", "licence")
+
+
+class ToConfirmSchema(Schema):
+    """A site setting filled in for now that the clinic must confirm (name, base_url, licence)."""
+
+    field = fields.String(required=True, validate=validate.OneOf(_CONFIRMABLE))
+    note = _required_text()
+
+
+class UrgentHelpSchema(Schema):
+    """One service a reader can reach now (site.yaml `urgent_help`); pages name it by `key`."""
+
+    key = slug_field(required=True)
+    label = _required_text()
+    how_to_reach = _required_text()  # in words, e.g. "Call or text 988"
+    when_to_use = _required_text()
+    call = fields.String(load_default=None, allow_none=True, validate=_dial)
+    text = fields.String(load_default=None, allow_none=True, validate=_dial)
+    url = fields.Url(load_default=None, allow_none=True)  # only where verified
+
+
+class PracticalQuestionSchema(Schema):
+    """Cost, insurance, referral: questions only the clinic can answer (placeholders until then)."""
+
+    key = slug_field(required=True)
+    question = _required_text()
+    answer = fields.String(load_default=None, allow_none=True)
+    placeholder = fields.Boolean(load_default=False)
+    note = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _answered_or_placeholder(self, data, **kwargs):
+        if not data.get("answer") and not data.get("placeholder"):
+            raise ValidationError("give the clinic's answer or mark it a placeholder", "answer")
+
+
 class SiteSchema(Schema):
     name = _required_text()
     base_url = fields.Url(required=True)
@@ -144,6 +187,17 @@ class SiteSchema(Schema):
     disclaimer = _required_text()
     licence = fields.Nested(LicenceSchema, required=True)
     attribution = _required_text()
+    to_confirm = fields.List(fields.Nested(ToConfirmSchema), load_default=list)
+    urgent_help = fields.List(fields.Nested(UrgentHelpSchema), load_default=list)
+    practical_questions = fields.List(fields.Nested(PracticalQuestionSchema), load_default=list)
+
+    @validates_schema
+    def _unique_keys(self, data, **kwargs):
+        for name in ("urgent_help", "practical_questions"):
+            keys = [item["key"] for item in data.get(name, ())]
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValidationError(f"repeated key(s): {', '.join(repeated)}", name)
 
 
 ENTRY_PATH = r"^(articles|conditions|treatments)/[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -98,12 +98,33 @@ class RelatedSchema(Schema):
     treatments = fields.List(fields.Nested(EntrySummarySchema))
 
 
+class UrgentHelpOutSchema(Schema):
+    """A service to reach now (site.yaml `urgent_help`)."""
+
+    key = _str(required=True)
+    label = _str(required=True)
+    how_to_reach = _str(
+        required=True, metadata={"description": "In words, e.g. 'Call or text 988'"}
+    )
+    when_to_use = _str(required=True)
+    call = _str(allow_none=True, metadata={"description": "Number to dial (for a tel: link)"})
+    text = _str(allow_none=True, metadata={"description": "Number to text (for an sms: link)"})
+    url = _str(allow_none=True)
+
+
 class EntryDetailSchema(EntrySummarySchema):
     review = fields.Nested(ReviewOutSchema)
     body = fields.Nested(BodySchema)
     sections = fields.List(fields.Nested(SectionRefSchema))
     faq = fields.List(fields.Nested(FaqOutSchema))
     related = fields.Nested(RelatedSchema)
+    urgent_help = fields.List(
+        fields.Nested(UrgentHelpOutSchema),
+        metadata={
+            "description": "Where to get help now, for pages about mental health, ketamine or "
+            "opioids; show it prominently. Empty when none applies."
+        },
+    )
     # conditions
     quick_facts = fields.List(fields.Nested(QuickFactOutSchema))
     # treatments
@@ -187,6 +208,23 @@ class CallToActionOutSchema(Schema):
     note = _str(allow_none=True)
 
 
+class PracticalQuestionOutSchema(Schema):
+    """Cost, insurance, referral: `answer` is null while `placeholder` is true."""
+
+    key = _str(required=True)
+    question = _str(required=True)
+    answer = _str(allow_none=True)
+    placeholder = fields.Boolean(required=True)
+    note = _str(allow_none=True)
+
+
+class ToConfirmOutSchema(Schema):
+    """A site setting that is the clinic's choice, filled in for now and still to confirm."""
+
+    field = _str(required=True)
+    note = _str(required=True)
+
+
 class SiteOutSchema(Schema):
     name = _str(required=True)
     base_url = _str(required=True)
@@ -195,6 +233,9 @@ class SiteOutSchema(Schema):
     disclaimer = _str(required=True)
     licence = fields.Nested(LicenceOutSchema, required=True)
     attribution = _str(required=True)
+    urgent_help = fields.List(fields.Nested(UrgentHelpOutSchema), required=True)
+    practical_questions = fields.List(fields.Nested(PracticalQuestionOutSchema), required=True)
+    to_confirm = fields.List(fields.Nested(ToConfirmOutSchema), required=True)
     version = _str(required=True)
 
 

@@ -32,6 +32,12 @@ REQUIRED = {
 }
 ENTRIES = [e for by_slug in STORE.entries.values() for e in by_slug.values()]
 PHONE = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b")
+# the only phone numbers a page may print: the national services of site.yaml's urgent_help
+NATIONAL = {re.sub(r"\D", "", s["call"] or "")[-10:] for s in STORE.site.urgent_help}
+
+
+def _phones(text: str) -> set[str]:
+    return {re.sub(r"\D", "", m.group(0)) for m in PHONE.finditer(text)}
 
 
 @pytest.mark.parametrize("kind", sorted(REQUIRED))
@@ -53,7 +59,7 @@ def test_tags_are_the_seed_tags():
 def test_entries_are_unreviewed_and_invent_nobody(entry):
     assert entry.review.status == "not-reviewed"
     assert entry.review.reviewer is None and entry.review.last_reviewed is None
-    assert not PHONE.search(entry.body.text)
+    assert _phones(entry.body.text) <= NATIONAL, _phones(entry.body.text) - NATIONAL
     assert is_public(entry, STORE.loaded_on)
 
 

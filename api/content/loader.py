@@ -21,6 +21,7 @@ from .files import (
 from .fingerprint import content_files, content_version
 from .relations import resolve
 from .render import MarkdownError, render_markdown, render_rich_text
+from .safety import check_medication_sections, check_urgent_help
 from .store import ENTRY_CLASSES, Faq, Gone, Review, Site, Store, Tag, frozen_map
 
 WORDS_PER_MINUTE = 200
@@ -61,6 +62,7 @@ def _common_fields(data: dict, rendered, rel: str, digest: str) -> dict:
         "source": rel,
         "digest": digest,
         "reading_time": max(1, round(words / WORDS_PER_MINUTE)),
+        "urgent_help": tuple(data["urgent_help"]),
     }
 
 
@@ -90,7 +92,7 @@ def _type_fields(kind: str, data: dict) -> dict:
     }
 
 
-_REFERENCE_FIELDS = ("tags", "conditions", "treatments", "related_conditions")
+_REFERENCE_FIELDS = ("tags", "conditions", "treatments", "related_conditions", "urgent_help")
 
 
 def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines: dict):
@@ -119,7 +121,9 @@ def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines
             lines[(rel, name, index)] = document.line_of((name, index))
     digest = hashlib.sha256(raw).hexdigest()[:16]
     fields = _common_fields(data, rendered, rel, digest) | _type_fields(kind, data)
-    return ENTRY_CLASSES[kind](slug=data["slug"], **fields)
+    entry = ENTRY_CLASSES[kind](slug=data["slug"], **fields)
+    check_medication_sections(entry, body_line, errors)
+    return entry
 
 
 def _load_yaml_file(path: Path, rel: str, schema, errors: list):
@@ -175,8 +179,9 @@ def _load_redirects(root: Path, entries: dict, errors: list) -> dict:
 
 
 def _site(data: dict) -> Site:
-    ctas = tuple(frozen_map(c) for c in data["calls_to_action"])
-    return Site(**{**data, "calls_to_action": ctas, "licence": frozen_map(data["licence"])})
+    lists = ("calls_to_action", "urgent_help", "practical_questions", "to_confirm")
+    frozen = {name: tuple(frozen_map(item) for item in data[name]) for name in lists}
+    return Site(**{**data, **frozen, "licence": frozen_map(data["licence"])})
 
 
 def load_store(content_dir: str | Path, today: date | None = None) -> Store:
@@ -216,6 +221,7 @@ def _load_store(root: Path, today: date | None) -> Store:
             errors.append(ContentError("tags.yaml", None, "slug", f"duplicate tag '{tag['slug']}'"))
         tag_map[tag["slug"]] = Tag(tag["slug"], tag["label"], tag["description"])
     gone = _load_redirects(root, entries, errors)
+    check_urgent_help(entries, site, lines, errors)
     relations = resolve(entries, tag_map, today or date.today(), errors, lines)
     if errors:
         raise ContentErrors(errors)

@@ -50,6 +50,7 @@ class Entry:
     source: str  # file path relative to the content directory, for error messages
     digest: str  # hash of the source file: part of every ETag of this entry
     reading_time: int  # minutes, derived from the word count
+    urgent_help: tuple[str, ...] = ()  # keys of Site.urgent_help that apply, in the page's order
 
     @property
     def collection(self) -> str:
@@ -112,6 +113,14 @@ class Site:
     disclaimer: str
     licence: Mapping
     attribution: str
+    # services a reader can reach now (label, how_to_reach, when_to_use…), keyed for pages to name
+    urgent_help: tuple[Mapping, ...] = ()
+    practical_questions: tuple[Mapping, ...] = ()  # cost, insurance, referral (placeholders)
+    to_confirm: tuple[Mapping, ...] = ()  # settings that are the clinic's choice to confirm
+
+    def urgent_help_for(self, keys) -> list[Mapping]:
+        by_key = {item["key"]: item for item in self.urgent_help}
+        return [by_key[k] for k in keys if k in by_key]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,26 @@ padding:16px;margin:0;max-width:100%;box-sizing:border-box;background:#fff}
 .cca .cca-meta,.cca .cca-legal{font-size:.8em;color:#5a6675}
 .cca .cca-legal{border-top:1px solid #e4e8ee;margin-top:1em;padding-top:.6em}
 .cca a{color:#1558b0}
+.cca .cca-urgent{border:2px solid #b3261e;border-radius:6px;padding:8px 12px;margin:0 0 1em;
+background:#fff5f4}.cca .cca-urgent h2{margin:0 0 .3em;color:#8c1d18}
+.cca .cca-urgent ul{margin:0;padding-left:1.2em}
 """
+
+
+def _urgent_help(services) -> str:
+    """The page's urgent-help services, placed right under the title so no reader scrolls
+    (or crops the iframe) past them."""
+    if not services:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(s['label'])}</strong>: {escape(s['how_to_reach'])}. "
+        f"{escape(s['when_to_use'])}</li>"
+        for s in services
+    )
+    return (
+        '<aside class="cca-urgent" aria-labelledby="cca-urgent-title">'
+        f'<h2 id="cca-urgent-title">Need help now?</h2><ul>{items}</ul></aside>'
+    )
 
 
 class EmbedArgs(StrictSchema):
@@ -58,7 +77,8 @@ def _card(entry, section_key) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<title>{escape(entry.title)}</title><style>{STYLE}</style></head><body style="margin:0">'
-        f'<article class="cca"><h1>{escape(entry.title)}</h1>{content}'
+        f'<article class="cca"><h1>{escape(entry.title)}</h1>'
+        f"{_urgent_help(site.urgent_help_for(entry.urgent_help))}{content}"
         f'<p class="cca-meta">{reviewed}. Updated {entry.updated.isoformat()}. '
         f'<a href="{url}" target="_blank" rel="noopener">Read the full page</a></p>'
         f'<p class="cca-legal">{escape(site.disclaimer)}<br>{escape(site.attribution)} '
