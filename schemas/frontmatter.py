@@ -191,11 +191,11 @@ class SiteSchema(Schema):
     urgent_help = fields.List(fields.Nested(UrgentHelpSchema), load_default=list)
     practical_questions = fields.List(fields.Nested(PracticalQuestionSchema), load_default=list)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # reported with any other error in the file
     def _unique_keys(self, data, **kwargs):
         for name in ("urgent_help", "practical_questions"):
-            keys = [item["key"] for item in data.get(name, ())]
-            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            keys = [item.get("key") for item in data.get(name) or () if isinstance(item, dict)]
+            repeated = sorted({k for k in keys if k and keys.count(k) > 1})
             if repeated:
                 raise ValidationError(f"repeated key(s): {', '.join(repeated)}", name)
 

@@ -44,6 +44,14 @@ CASES = [
     ("condition_reviewed_without_date.md", 7, "review.last_reviewed", "needs its review date"),
     ("treatment_bad_kind.md", 8, "kind", "Must be one of"),
     ("treatment_bad_side_effect_frequency.md", 12, "side_effects.0.frequency", "Must be one of"),
+    ("article_unknown_urgent_help.md", 10, "urgent_help", "no urgent_help service 'no-such-line'"),
+    ("condition_quick_fact_without_source.md", 9, "quick_facts.0.source", "Missing data"),
+    (
+        "treatment_medication_missing_sections.md",
+        11,
+        "body",
+        "a medication page needs the section '## Who should not use it {#who-should-not-use}'",
+    ),
 ]
 
 
@@ -139,3 +147,52 @@ def test_content_version_changes_with_content(pack_copy):
     path = pack_copy / "articles" / "knee-pain-basics.md"
     path.write_text(path.read_text().replace("Intro paragraph", "Changed paragraph"))
     assert load_store(pack_copy).version != before
+
+
+def test_medication_page_lists_each_missing_section(pack_copy):
+    install(pack_copy, "treatment_medication_missing_sections.md")
+    mine = [e for e in errors_for(pack_copy) if e.file.endswith("medication_missing_sections.md")]
+    missing = sorted(e.message.rsplit("{#", 1)[1].rstrip("}'") for e in mine)
+    assert missing == ["pregnancy-and-breastfeeding", "who-should-not-use"]  # interactions is there
+
+
+def test_urgent_help_keys_are_checked_against_site_yaml(pack_copy):
+    site = pack_copy / "site.yaml"
+    site.write_text(site.read_text().replace("key: test-crisis-line", "key: renamed-line"))
+    errors = errors_for(pack_copy)
+    assert [(e.file, e.field, e.message) for e in errors] == [
+        (
+            "conditions/low-mood.md",
+            "urgent_help",
+            "no urgent_help service 'test-crisis-line' in site.yaml",
+        )
+    ]
+
+
+def test_site_urgent_help_entries_are_validated(pack_copy):
+    site = pack_copy / "site.yaml"
+    text = site.read_text().replace('call: "111"', 'call: "call us"')
+    site.write_text(text.replace("key: test-emergency", "key: test-crisis-line"))
+    messages = {(e.field, e.message) for e in errors_for(pack_copy) if e.file == "site.yaml"}
+    assert ("urgent_help.1.call", "digits and hyphens, e.g. 1-800-662-4357") in messages
+    assert ("urgent_help", "repeated key(s): test-crisis-line") in messages
+
+
+def test_practical_question_needs_an_answer_or_the_placeholder_mark(pack_copy):
+    site = pack_copy / "site.yaml"
+    site.write_text(
+        site.read_text().replace("placeholder: true\n    note: Placeholder.\nto_", "note: x\nto_")
+    )
+    messages = {(e.field, e.message) for e in errors_for(pack_copy) if e.file == "site.yaml"}
+    assert (
+        "practical_questions.0.answer",
+        "give the clinic's answer or mark it a placeholder",
+    ) in messages
+
+
+def test_urgent_help_is_stored_in_the_page_order():
+    store = load_store(PACK)
+    low_mood = store.entries["condition"]["low-mood"]
+    assert low_mood.urgent_help == ("test-crisis-line", "test-emergency")
+    labels = [s["label"] for s in store.site.urgent_help_for(low_mood.urgent_help)]
+    assert labels == ["Test crisis line", "Test emergency line"]

@@ -83,4 +83,7 @@ def test_schemathesis(case):
     if case.path == "/oembed" and (case.query or {}).get("format") == "xml":
         # oEmbed 1.0 §2.3.4 requires 501 Not Implemented for an unsupported format
         excluded = [schemathesis.checks.not_a_server_error]
-    case.call_and_validate(excluded_checks=excluded)
+    # The in-process WSGI transport hands schemathesis the raw body: ask for it unencoded, or a
+    # response past the 1 KiB gzip threshold (/v1/site with its urgent-help block) is bytes it
+    # cannot parse. gzip itself is tested in test_caching.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=excluded)

@@ -25,3 +25,56 @@ def test_site_url_setting_overrides_base_url(tmp_path):
 
 def test_site_rejects_parameters(client):
     assert_problem(client.get("/v1/site?x=1"), 400)
+
+
+def test_site_serves_urgent_help_practical_questions_and_what_to_confirm(client):
+    data = client.get("/v1/site").get_json()["data"]
+    assert data["urgent_help"] == [
+        {
+            "key": "test-emergency",
+            "label": "Test emergency line",
+            "how_to_reach": "Call 000-TEST",
+            "call": "000",
+            "text": None,
+            "url": None,
+            "when_to_use": "In a fixture emergency.",
+        },
+        {
+            "key": "test-crisis-line",
+            "label": "Test crisis line",
+            "how_to_reach": "Call or text 111",
+            "call": "111",
+            "text": "111",
+            "url": "https://crisis.test/",
+            "when_to_use": "When a fixture reader needs to talk now.",
+        },
+    ]
+    assert data["practical_questions"] == [
+        {
+            "key": "cost",
+            "question": "What does it cost?",
+            "answer": None,
+            "placeholder": True,
+            "note": "Placeholder.",
+        }
+    ]
+    assert data["to_confirm"] == [{"field": "licence", "note": "The clinic confirms its licence."}]
+
+
+def test_bundled_site_has_the_national_services_and_placeholders(bundled_client):
+    data = bundled_client.get("/v1/site").get_json()["data"]
+    reach = {s["key"]: (s["call"], s["text"]) for s in data["urgent_help"]}
+    assert reach == {
+        "emergency-911": ("911", None),
+        "crisis-988": ("988", "988"),
+        "maternal-mental-health-hotline": ("1-833-852-6262", "1-833-852-6262"),
+        "samhsa-helpline": ("1-800-662-4357", None),
+    }
+    for service in data["urgent_help"]:
+        assert service["label"] and service["how_to_reach"] and service["when_to_use"]
+    questions = {q["key"]: q for q in data["practical_questions"]}
+    assert set(questions) == {"cost", "insurance", "referral"}
+    for question in questions.values():  # never a guessed figure: the clinic answers these
+        assert question["placeholder"] is True and question["answer"] is None
+        assert question["note"].startswith("Placeholder:")
+    assert {c["field"] for c in data["to_confirm"]} == {"name", "base_url", "licence"}
