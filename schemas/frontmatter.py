@@ -80,7 +80,7 @@ class ArticleSchema(EntrySchema):
 class QuickFactSchema(Schema):
     label = _required_text()
     value = _required_text()
-    # a fact patients read names where it comes from (organisation and document); the URL only
+    # a fact patients read names where it comes from (organization and document); the URL only
     # where someone has checked it
     source = _required_text()
     source_url = fields.Url(load_default=None, allow_none=True)

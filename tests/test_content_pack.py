@@ -163,7 +163,7 @@ def test_placeholders_in_pages_are_marked_the_same_way():
     assert len(marked.findall(preparing)) >= 4
 
 
-def test_quick_facts_name_organisation_and_document():
+def test_quick_facts_name_organization_and_document():
     verified_urls = {"https://doi.org/10.1016/j.pain.2006.09.008"}  # looked up; see README
     for condition in PUBLIC["condition"].values():
         for fact in condition.quick_facts:
