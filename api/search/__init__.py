@@ -36,6 +36,7 @@ class SearchResult:
     facets: Mapping[str, Mapping[str, int]]  # {"type": {...}, "tag": {...}}
     suggestion: str | None  # the corrected query, when a word looked misspelled
     words: frozenset[str]  # surface words matching the query's stems: what highlights mark
+    searched: tuple[frozenset[str], ...] = ()  # each searched term's stems (≤ the term cap)
 
 
 class SearchBackend(ABC):

@@ -29,6 +29,10 @@ class FrequencyTable:
         end = start + count
         return dict(zip(self._docs[start:end], self._weights[start:end], strict=True))
 
+    def count(self, field: str, term: str) -> int:
+        """How many documents have `term` in `field` (no postings read)."""
+        return self.ranges.get(field, {}).get(term, (0, 0))[1]
+
     def save(self, path: Path) -> None:
         with open(path, "wb") as handle:
             pickle.dump((self.ranges, *self.raw), handle, protocol=pickle.HIGHEST_PROTOCOL)

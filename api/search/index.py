@@ -33,7 +33,7 @@ from .whoosh_backend import (
     save_tables,
 )
 
-SCHEMA_VERSION = "s7"  # bump when the schema or analysis changes: forces a rebuild
+SCHEMA_VERSION = "s8"  # bump when the schema or analysis changes: forces a rebuild
 META_FILE = "meta.json"
 MANIFEST_FILE = "manifest.json"  # the change feed's manifest of this version (content.manifest)
 STORE_FILE = "store.pickle"  # the rendered store of this content version (see content.snapshot)
@@ -78,7 +78,7 @@ def _build(store, target: Path, procs: int, progress) -> int:
     words, stems, frequencies = write_index(ix, documents, procs=procs, meanwhile=meanwhile)
     frequencies.save(target / FREQUENCIES_FILE)
     step(2)
-    save_tables(target)
+    save_tables(target, documents)
     step(3)
     vocabulary.save(target / VOCABULARY_FILE, words, stems)
     count = len(documents)

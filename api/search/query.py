@@ -17,7 +17,9 @@ ANALYZER = StemmingAnalyzer()  # the same analysis the index uses for every text
 _INVISIBLE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]"
 )
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# a word: letters and digits, with inner apostrophes ("crohn's") and dots ("15q13.3"), which
+# the index's tokenizer also keeps inside one token
+_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
@@ -36,6 +38,15 @@ class ParsedQuery:
     words: tuple[Word, ...]  # words outside quotes
     phrases: tuple[tuple[Word, ...], ...]  # each quoted phrase, in order
     normalized: str  # canonical text: the cache key and the base of "did you mean"
+    max_terms: int = 10  # the most selective terms searched (the backend picks them)
+
+    @property
+    def topic_words(self) -> tuple[Word, ...]:
+        """The words outside quotes that may carry a topic: question words and the scaffolding
+        of a question ("what", "how", "information", "done") left out, unless nothing else is
+        left (a query of only such words is searched as typed)."""
+        topic = tuple(w for w in self.words if w.stem and w.stem not in QUESTION_STEMS)
+        return topic or tuple(w for w in self.words if w.stem)
 
     @property
     def stems(self) -> frozenset[str]:
@@ -110,20 +121,64 @@ def stem(word: str) -> str | None:
     return terms[0] if terms else None
 
 
+# Words that ask rather than name a topic: interrogatives, auxiliaries, pronouns and the
+# scaffolding of a request ("do you have information about", "what research is being done").
+# A closed class of English function words, matched by stem, not a list of phrasings: the
+# topic words around them are what ranks (README, "Search").
+QUESTION_WORDS = frozenset(
+    """what which who whom whose where when why how whats does do did done doing is are was were
+    been being am has have had having can could should would shall might must i me my mine
+    myself we us our you your he him his she her they them their it its there here about
+    information info tell know anything something someone please need want get getting
+    learn mean means much many more most ever also just really""".split()
+)
+QUESTION_STEMS = frozenset(t for w in QUESTION_WORDS for t in index_terms(w))
+
+
+def topic_terms(text: str) -> tuple[str, ...]:
+    """index_terms of a text without question words."""
+    return tuple(t for t in index_terms(text) if t not in QUESTION_STEMS)
+
+
+def name_terms(text: str) -> tuple[str, ...]:
+    """A title, also-known-as name or query word as the ranking compares names with queries:
+    index_terms's forms, but single letters kept ("hepatitis c", "brachydactyly type b", which
+    the index drops) and question words left out."""
+    terms = []
+    for whole in _WORD.findall(normalize(text)):
+        whole = _POSSESSIVE.sub("", whole)  # "crohn's": the index drops the lone "s" too
+        for word in _ANALYZER_TOKEN.findall(whole):
+            if word in _STOP_WORDS or word in QUESTION_WORDS:
+                continue
+            term = word if len(word) == 1 else _STEMS[word]
+            if term not in QUESTION_STEMS:
+                terms.append(term)
+    return tuple(terms)
+
+
+_POSSESSIVE = re.compile("['’]s$")
+
+
+def spelled(word: str) -> str:
+    """The part of a word the spelling vocabulary knows: "binswanger's" → "binswanger"."""
+    return _POSSESSIVE.sub("", word)
+
+
+def surface(text: str) -> tuple[str, ...]:
+    """A text's words as typed (normalised, every word kept): exact-name matching."""
+    return tuple(_WORD.findall(normalize(text)))
+
+
 def _words(text: str) -> tuple[Word, ...]:
     return tuple(Word(w, stem(w)) for w in _WORD.findall(text))
 
 
-_RUN = re.compile(r"[A-Za-z0-9]+")  # a "word" for the term cap: the documented pattern's rule
-
-
 def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
     """Parse the public query language. A query with no searchable word left (only stop words
-    or symbols) parses to an empty query, which matches nothing."""
+    or symbols) parses to an empty query, which matches nothing. Any length up to `max_length`
+    is accepted; the backend searches at most `max_terms` terms of it, the most selective."""
     if len(raw) > max_length:
         raise QueryError(f"q is longer than {max_length} characters")
-    if (count := len(_RUN.findall(raw))) > max_terms:
-        raise QueryError(f"q has {count} words; at most {max_terms} are searched")
     text = normalize(raw)
     if text.count('"') % 2:  # an unbalanced quote is treated as an ordinary character
         index = text.rfind('"')
@@ -139,9 +194,5 @@ def parse_query(raw: str, max_length: int, max_terms: int) -> ParsedQuery:
         words = _words(match.group(1))
         if len([w for w in words if w.stem]) <= 1:
             loose += words
-    # The documented cap counts ASCII words; normalisation can make more (fullwidth letters,
-    # other scripts): beyond the cap, further words are not searched.
-    loose = loose[: max(0, max_terms - sum(len(p) for p in phrases))]
-    phrases = phrases[:max_terms]
     parts = [w.text for w in loose] + ['"' + " ".join(w.text for w in p) + '"' for p in phrases]
-    return ParsedQuery(tuple(loose), tuple(phrases), " ".join(parts))
+    return ParsedQuery(tuple(loose), tuple(phrases), " ".join(parts), max_terms)

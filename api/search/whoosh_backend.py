@@ -10,6 +10,7 @@ The index is opened read-only, once per process and thread (Whoosh readers are n
 and an index opened before gunicorn forks must not share file offsets), and kept.
 """
 
+import heapq
 import os
 import pickle
 import threading
@@ -28,7 +29,31 @@ from whoosh.query import Or, Phrase
 from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
 from .frequencies import FREQUENCIES_FILE, FrequencyTable
-from .query import ANALYZER, ParsedQuery, Word, index_terms, stem
+from .query import (
+    ANALYZER,
+    ParsedQuery,
+    Word,
+    index_terms,
+    name_terms,
+    spelled,
+    stem,
+    surface,
+)
+from .ranking import (
+    NAME_WEIGHT,
+    PROXIMITY_WEIGHT,
+    RARE,
+    RERANK,
+    SCORED,
+    UNINDEXED_WEIGHT,
+    Term,
+    combine,
+    idf,
+    matching,
+    name_coverage,
+    proximity,
+    select,
+)
 from .scoring import FieldStats, best, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
@@ -93,9 +118,13 @@ class DocTables:
     keys: dict  # docnum -> "type:slug"
     by_type: dict  # type -> docnums
     by_tag: dict  # tag -> docnums
+    names: dict  # a title's or also-known-as name's name_terms -> docnums
+    surfaces: dict  # the same names' words as written (query.surface) -> docnums
+    longest: int  # the most terms or words a name has
+    short: list  # docnum -> name_terms of title, names and summary (ranking.proximity)
 
     @classmethod
-    def compute(cls, searcher) -> "DocTables":
+    def compute(cls, searcher, documents: list[dict]) -> "DocTables":
         keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
         for docnum, stored in searcher.iter_docs():
             keys[docnum] = stored["key"]
@@ -103,7 +132,18 @@ class DocTables:
             for tag in filter(None, stored["tags"].split(",")):
                 by_tag[tag].add(docnum)
         stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
-        return cls(stats, keys, dict(by_type), dict(by_tag))
+        names, surfaces, short = defaultdict(set), defaultdict(set), []
+        for docnum, document in enumerate(documents):  # document numbers follow this order
+            parts = [document["title"], *filter(None, document["aka"].split(" ; "))]
+            for part in parts:
+                if terms := name_terms(part):
+                    names[terms].add(docnum)
+                    surfaces[surface(part)].add(docnum)
+            texts = [" ".join(name_terms(part)) for part in (*parts, document["summary"])]
+            short.append(" " + "  ".join(texts) + " ")
+        longest = max(map(len, (*names, *surfaces)), default=0)
+        names, surfaces = dict(names), dict(surfaces)
+        return cls(stats, keys, dict(by_type), dict(by_tag), names, surfaces, longest, short)
 
 
 def save_prefixes(store, path: Path) -> None:
@@ -117,9 +157,9 @@ def save_prefixes(store, path: Path) -> None:
         pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def save_tables(path: Path) -> None:
+def save_tables(path: Path, documents: list[dict]) -> None:
     with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
-        tables = DocTables.compute(searcher)
+        tables = DocTables.compute(searcher, documents)
     with open(path / TABLES_FILE, "wb") as handle:
         pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -140,9 +180,12 @@ class OpenIndex:
             tables = pickle.load(handle)
         self.stats, self.keys = tables.stats, tables.keys
         self.by_type, self.by_tag = tables.by_type, tables.by_tag
+        self.names, self.surfaces = tables.names, tables.surfaces
+        self.longest, self.short = tables.longest, tables.short
         self.frequencies = frequencies
         self._postings = LRU(postings_cache)
         self._phrases = LRU(1024)
+        self.frequencies_of = LRU(65536)  # stem -> its most documents in a field: a few MB
 
     def postings(self, field: str, term: str) -> dict:
         """{docnum: term frequency} for one term of one field (cached)."""
@@ -164,9 +207,9 @@ class OpenIndex:
 
 def _word_group(word: Word, vocabulary: Vocabulary) -> tuple[set[str], str | None]:
     """Stems a word may match: itself, a spelling correction, completions of a half word."""
-    stems = {word.stem}
-    correction = vocabulary.correct(word.text)
-    completions = vocabulary.complete(word.text) if not vocabulary.frequency(word.text) else ()
+    stems, text = {word.stem}, spelled(word.text)
+    correction = vocabulary.correct(text)
+    completions = vocabulary.complete(text) if not vocabulary.frequency(text) else ()
     for alternative in (correction, *completions):
         if alternative and (alternative_stem := stem(alternative)):
             stems.add(alternative_stem)
@@ -205,37 +248,73 @@ class WhooshBackend(SearchBackend):
     def document_count(self) -> int:
         return self._open().searcher.doc_count()
 
-    def _groups(self, parsed: ParsedQuery, deadline: float):
-        """(stems to score, stems that select documents, or a phrase) per query part."""
-        groups, corrected = [], {}
-        for word in parsed.words:
+    def _frequency(self, stems) -> int:
+        """A term's selectivity: the most documents any one field has for any of its stems
+        (read from the frequency table's ranges; no postings are built)."""
+        return max(map(self._stem_frequency, stems), default=0)
+
+    def _stem_frequency(self, stem: str) -> int:
+        count = self.frequencies.count
+        cache = self._open().frequencies_of
+        return cache.get_or(stem, lambda: max(count(f, stem) for f in FIELD_BOOSTS))
+
+    def _terms(self, parsed: ParsedQuery, deadline: float):
+        """(every term of the query, its words as ranking.name_coverage compares them with
+        names, the "did you mean" text or None)."""
+        terms, corrected, sequence = [], {}, []
+        for position, word in enumerate(parsed.topic_words):
             if time.monotonic() > deadline:  # spelling correction is the costly step
                 raise SearchTimeout
-            if word.stem:
-                alternatives, correction = _word_group(word, self.vocabulary)
-                groups.append((alternatives, None))
-                if correction:
-                    corrected[word.text] = correction
-        for phrase in parsed.phrases:
+            alternatives, correction = _word_group(word, self.vocabulary)
+            terms.append(Term(frozenset(alternatives), None, position))
+            if correction:
+                corrected[word.text] = correction
+        groups = dict(zip(parsed.topic_words, terms, strict=True))
+        for word in parsed.words:
+            group = groups.get(word)
+            if group and self._frequency((word.stem,)) <= RARE:
+                # an unknown or rare word is compared by its commonest spelling alternative
+                # (a correction or a completion); "" matches no name
+                likely = max(group.stems, key=lambda s: (self._frequency((s,)), s))
+                sequence.append(likely if self._frequency((likely,)) else "")
+            else:
+                sequence += name_terms(word.text)
+        for position, phrase in enumerate(parsed.phrases, len(terms)):
             stems = tuple(w.stem for w in phrase if w.stem)
-            groups.append((set(stems), stems))
+            terms.append(Term(frozenset(stems), stems, position))
+            sequence += ["", *name_terms(" ".join(w.text for w in phrase))]
         suggestion = None
         if corrected:
             suggestion = " ".join(corrected.get(p, p) for p in parsed.normalized.split(" "))
-        return groups, suggestion
+        return terms, sequence, suggestion
 
     def search(self, request: SearchRequest) -> SearchResult:
         deadline = time.monotonic() + self.time_limit
         index = self._open()
-        groups, suggestion = self._groups(request.query, deadline)
+        query = request.query
+        terms, sequence, suggestion = self._terms(query, deadline)
+        terms = select(terms, self._term_frequency, query.max_terms)
         selections = []
-        for stems, phrase in groups:
+        for term in terms:
             if time.monotonic() > deadline:
                 raise SearchTimeout
-            selections.append(index.docs_with_phrase(phrase) if phrase else index.docs_with(stems))
-        matched = set.intersection(*selections) if selections else set()
-        if not matched:  # nothing has every word: rank documents having any of them
-            matched = set().union(*selections)
+            phrase = term.phrase
+            found = index.docs_with_phrase(phrase) if phrase else index.docs_with(term.stems)
+            selections.append(found)
+        documents = index.stats.documents
+        matched, shares = matching(selections, [idf(documents, len(s)) for s in selections])
+        # names: bounded by the term cap too (the longest names are far shorter)
+        sequence = sequence[: 4 * query.max_terms]
+        words = [w.text for w in query.words][: 4 * query.max_terms]
+        names = name_coverage(
+            sequence, index.names, index.longest, self._weight, words, index.surfaces
+        )
+        # a page whose name the query contains matches, whatever else the query holds
+        weights = [idf(documents, len(s)) for s in selections]
+        for doc in names.keys() - matched:
+            matched.add(doc)
+            mass = sum(w for s, w in zip(selections, weights, strict=True) if doc in s)
+            shares[doc] = mass / sum(weights) if terms else 1.0
         if time.monotonic() > deadline:
             raise SearchTimeout
         in_types = (
@@ -256,23 +335,49 @@ class WhooshBackend(SearchBackend):
                 t: n for t, docs in sorted(index.by_tag.items()) if (n := len(for_tag_facet & docs))
             },
         }
-        stems = frozenset().union(*(s for s, _ in groups)) if groups else frozenset()
+        stems = frozenset().union(*(t.stems for t in terms)) if terms else frozenset()
         start = (request.page - 1) * request.per_page
         hits = ()
         if start < len(final):
-            scores = score_documents(final, stems, index.postings, index.stats, FIELD_BOOSTS)
+            # BM25F adds at most 1 to a share-weighted score: only the best by coordination and
+            # name can reach the top, so at most SCORED documents are scored
+            scored = final
+            if len(final) > SCORED:
+                key = lambda doc: shares[doc] * (1 + NAME_WEIGHT * names.get(doc, 0.0))  # noqa: E731
+                scored = heapq.nlargest(SCORED, final, key=key)
+            scores = score_documents(scored, stems, index.postings, index.stats, FIELD_BOOSTS)
             if time.monotonic() > deadline:
                 raise SearchTimeout
-            top = best(scores, start + request.per_page, index.keys)
+            combined = combine(scores, shares, names)
+            leaders = [doc for doc, _ in best(combined, RERANK, index.keys)]
+            near = proximity(sequence, index.short, leaders, self._weight)
+            for doc, share in near.items():
+                combined[doc] += PROXIMITY_WEIGHT * share * shares[doc]
+            top = best(combined, start + request.per_page, index.keys)
             hits = tuple(
                 SearchHit(*index.keys[doc].split(":", 1), score=round(score, 4))
                 for doc, score in top[start:]
             )
-        typed = [w for w in request.query.words if w.stem]
-        typed += [w for phrase in request.query.phrases for w in phrase if w.stem]
-        words = frozenset(w for s in stems for w in self.vocabulary.forms(s))
-        words |= {w.text for w in typed}
-        return SearchResult(hits, len(final), facets, suggestion, words)
+        typed = [w for w in query.topic_words]
+        typed += [w for phrase in query.phrases for w in phrase if w.stem]
+        marked = frozenset(w for s in stems for w in self.vocabulary.forms(s))
+        marked |= {w.text for w in typed if w.stem in stems}
+        searched = tuple(t.stems for t in terms)
+        return SearchResult(hits, len(final), facets, suggestion, marked, searched)
+
+    def _term_frequency(self, term: Term) -> int:
+        """A phrase is as selective as its rarest word, at least."""
+        if term.phrase:
+            return min(self._frequency((s,)) for s in term.stems)
+        return self._frequency(term.stems)
+
+    def _weight(self, term: str) -> float:
+        """A name term's weight: its IDF; UNINDEXED_WEIGHT for what the index leaves out
+        (single letters: "hepatitis c"), nothing for the "" that stands for an unknown word."""
+        if not term:
+            return 0.0
+        frequency = self._frequency((term,))
+        return idf(self._open().stats.documents, frequency) if frequency else UNINDEXED_WEIGHT
 
     def suggest(self, prefix: str, limit: int = 10):
         return self.prefixes.suggest(prefix, limit)
