@@ -46,6 +46,33 @@ def test_changes_since_an_earlier_state(tmp_path):
     assert body["meta"]["cursor"] != cursor
 
 
+def test_a_changed_urgent_help_service_changes_the_pages_that_show_it(tmp_path):
+    """A deploy that corrects a help line in site.yaml reaches offline copies, and a rollback
+    to the old site.yaml changes the same pages back."""
+    content = tmp_path / "content"
+    shutil.copytree(PACK, content)
+    config = {"CONTENT_DIR": str(content), "INDEX_DIR": str(tmp_path / "index")}
+    first = create_app(config).test_client()
+    cursor = first.get("/v1/changes").get_json()["meta"]["cursor"]
+    site = content / "site.yaml"
+    original = site.read_text()
+    site.write_text(original.replace("Call or text 111", "Call or text 112"))
+    client = create_app(config).test_client()
+    body = client.get(f"/v1/changes?since={cursor}").get_json()
+    assert {(i["change"], i["type"], i["slug"]) for i in body["items"]} == {
+        ("upsert", "condition", "low-mood")  # the only page declaring that line
+    }
+    detail = client.get("/v1/conditions/low-mood").get_json()["data"]
+    assert detail["urgent_help"][0]["how_to_reach"] == "Call or text 112"
+    site.write_text(original)  # roll back
+    back = create_app(config).test_client()
+    since = body["meta"]["cursor"]
+    rolled = back.get(f"/v1/changes?since={since}").get_json()
+    assert [i["slug"] for i in rolled["items"]] == ["low-mood"]
+    detail = back.get("/v1/conditions/low-mood").get_json()["data"]
+    assert detail["urgent_help"][0]["how_to_reach"] == "Call or text 111"
+
+
 def test_unknown_cursor_resets_and_malformed_is_400(client):
     everything = client.get("/v1/changes").get_json()
     assert everything["meta"]["reset"] is True

@@ -20,7 +20,10 @@ KEEP_MANIFESTS = 50
 
 def _revision(store: Store, entry) -> str:
     related = sorted((k, tuple(v)) for k, v in store.related.get(entry.key, {}).items())
-    return hashlib.sha256(f"{entry.digest}|{related}".encode()).hexdigest()[:16]
+    # the page shows its urgent-help services from site.yaml: a changed number must reach
+    # offline copies as a change to every page that shows it
+    services = [sorted(s.items()) for s in store.site.urgent_help_for(entry.urgent_help)]
+    return hashlib.sha256(f"{entry.digest}|{related}|{services}".encode()).hexdigest()[:16]
 
 
 def build_manifest(store: Store) -> dict:

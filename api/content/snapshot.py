@@ -20,7 +20,7 @@ from ..gcpause import collector_paused
 from .relations import resolve
 from .store import Store
 
-FORMAT = 3  # bump when a stored dataclass changes shape or module
+FORMAT = 4  # bump when a stored dataclass changes shape or module
 VERSIONS_FILE = "versions.json"  # stat fingerprint → content version, see stat_fingerprint
 SEEN_FILE = "seen.json"  # content version → when this deployment first served it
 KEEP_VERSIONS = 20
