@@ -9,6 +9,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields, validate
+from swagger_ui_bundle import swagger_ui_path
 
 from schemas.common import COLLECTIONS
 from schemas.output import OEmbedSchema
@@ -17,7 +18,16 @@ from schemas.queries import EmptyArgs, StrictSchema
 from .delivery.caching import content_response
 from .v1.common import Blueprint, json_response, service
 
-blp = Blueprint("discovery", __name__, description="Sitemap and oEmbed.")
+# The blueprint's static folder serves the interactive docs' assets (Swagger UI, from the
+# swagger-ui-bundle package pinned in pyproject.toml) at /docs/assets/, through the same Flask
+# hooks as every request: /docs never loads anything from another host.
+blp = Blueprint(
+    "discovery",
+    __name__,
+    description="Sitemap and oEmbed.",
+    static_folder=str(swagger_ui_path),
+    static_url_path="/docs/assets",
+)
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 EMBED_WIDTH, EMBED_HEIGHT = 560, 420
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.common import COLLECTIONS
-from schemas.output import EntryEnvelopeSchema, EntryListSchema, SectionEnvelopeSchema
+from schemas.output import TYPED
 from schemas.queries import SectionArgs, detail_args
 
 from ..delivery.caching import content_response
@@ -17,18 +17,19 @@ from .common import Blueprint, detail_response, get_entry, json_response, list_e
 
 def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
     collection = COLLECTIONS[kind]
+    schemas = TYPED[kind]
     blp = Blueprint(collection, __name__, url_prefix=f"/v1/{collection}", description=description)
 
     class Collection(MethodView):
         @blp.arguments(list_args, location="query", as_kwargs=True)
-        @blp.response(200, EntryListSchema)
+        @blp.response(200, schemas.list)
         @blp.alt_response(400, response="BAD_REQUEST")
         def get(self, **args):
             return list_entries(kind, args)
 
     class Item(MethodView):
         @blp.arguments(detail_args(kind), location="query", as_kwargs=True)
-        @blp.response(200, EntryEnvelopeSchema)
+        @blp.response(200, schemas.envelope)
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
         @blp.alt_response(301, description="Renamed: the new address is in Location")
@@ -38,7 +39,7 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
 
     class SectionItem(MethodView):
         @blp.arguments(SectionArgs, location="query", as_kwargs=True)
-        @blp.response(200, SectionEnvelopeSchema)
+        @blp.response(200, schemas.section_envelope)
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, slug, key, format):
