@@ -70,6 +70,10 @@ HEADERS = {
     "RateLimit-Limit": {**_INT, "description": "Requests allowed in the window"},
     "RateLimit-Remaining": {**_INT, "description": "Requests left in the window"},
     "RateLimit-Reset": {**_INT, "description": "Seconds until the window resets"},
+    "X-Content-Type-Options": {"schema": {"type": "string", "enum": ["nosniff"]}},
+    "Allow": {**_TEXT, "description": "405: the methods this resource answers"},
+    "WWW-Authenticate": {**_TEXT, "description": "401: `Bearer realm=…`"},
+    "Location": {**_TEXT, "description": "The entry's new address"},
     "Retry-After": {**_INT, "description": "Seconds to wait before trying again"},
     "Content-Security-Policy": {
         **_TEXT,
@@ -83,7 +87,40 @@ RATE_LIMIT = (
     "RateLimit-Remaining",
     "RateLimit-Reset",
 )
-ERROR_HEADERS = ("X-Request-ID", "Cache-Control", "Vary", "X-API-Version", *RATE_LIMIT)
+ERROR_HEADERS = (
+    "X-Request-ID",
+    "X-Content-Type-Options",
+    "Cache-Control",
+    "X-API-Version",
+    *RATE_LIMIT,
+)
+# What each family of successful responses sends (the contract tests check every header sent
+# is documented on its operation).
+PROBE_HEADERS = ("X-Request-ID", "X-Content-Type-Options", "Cache-Control", "Vary", "ETag")
+CONTENT_HEADERS = (*PROBE_HEADERS, "Last-Modified", *RATE_LIMIT)
+V1_HEADERS = (*CONTENT_HEADERS, "X-API-Version", "Deprecation", "Sunset", "Link")
+EMBED_HEADERS = (*V1_HEADERS, "Content-Security-Policy")
+
+
+def moved(blp):
+    """The 301 a renamed entry answers (its new address in Location)."""
+    return blp.alt_response(
+        301,
+        description="Renamed: the new address is in Location",
+        headers=headers(("Location", *V1_HEADERS)),
+    )
+
+
+def headers(names) -> dict:
+    """flask-smorest's `headers=` for a response: references to the components below."""
+    return {name: name for name in names}
+
+
+_ERROR_EXTRA = {
+    "TOO_MANY_REQUESTS": ("Retry-After",),
+    "UNAUTHORIZED": ("WWW-Authenticate",),
+    "DEFAULT_ERROR": ("Allow",),  # 405
+}
 
 SECURITY_SCHEMES = {
     "ApiKey": {
@@ -112,6 +149,10 @@ def _extra_schemas() -> dict:
     return schemas
 
 
+_PERMISSIVE_NULL = {"type": "object", "nullable": True}
+NULL = {"type": "object", "nullable": True, "enum": [None], "description": "null"}
+
+
 def _precise(node):
     """apispec's output, reworded where generators misread it (walks every schema)."""
     if isinstance(node, list):
@@ -121,12 +162,12 @@ def _precise(node):
     if not isinstance(node, dict):
         return
     any_of = node.get("anyOf")
-    if any_of and {"type": "object", "nullable": True} in any_of:
-        # apispec's nullable reference (`anyOf: [{type: object, nullable}, {$ref}]`) parses as
-        # an empty object in generated clients; OpenAPI 3.0 says it as a nullable allOf.
-        node.pop("anyOf")
-        node["allOf"] = [s for s in any_of if s != {"type": "object", "nullable": True}]
-        node["nullable"] = True
+    if any_of and _PERMISSIVE_NULL in any_of:
+        # apispec's nullable reference, `anyOf: [{type: object, nullable: true}, {$ref}]`, lets
+        # any object match the first branch: generated clients parse the data into an empty
+        # object. Only null may match the second branch here (OpenAPI 3.0.3's nullable applies
+        # within one schema object, so `allOf: [$ref]` beside `nullable` would not allow null).
+        node["anyOf"] = [s for s in any_of if s != _PERMISSIVE_NULL] + [NULL]
     for source, target in (("x-discriminator", "discriminator"), ("x-items", "items")):
         if source in node:
             node[target] = node.pop(source)
@@ -174,9 +215,7 @@ def document(api, app) -> None:
     for name, response in spec.components.responses.items():
         if "content" not in response:  # 1xx-3xx components carry no problem body
             continue
-        headers = list(ERROR_HEADERS)
-        if name in ("TOO_MANY_REQUESTS",):
-            headers.append("Retry-After")
+        headers = [*ERROR_HEADERS, *_ERROR_EXTRA.get(name, ())]
         response["headers"] = {h: {"$ref": f"#/components/headers/{h}"} for h in headers}
     _examples(spec, app.extensions["content"])
     _precise(spec.components.schemas)

@@ -192,9 +192,11 @@ class SideEffectOutSchema(Schema):
 
 
 class WhatToExpectOutSchema(Schema):
-    session_length = _str(allow_none=True, required=True)
-    series = _str(allow_none=True, required=True)
-    maintenance = _str(allow_none=True, required=True)
+    """Each key only when the treatment's file gives it."""
+
+    session_length = _str(allow_none=True)
+    series = _str(allow_none=True)
+    maintenance = _str(allow_none=True)
 
 
 class JsonLdOrganizationSchema(Schema):
@@ -572,6 +574,44 @@ class OEmbedSchema(Schema):
     license = _str(required=True)
     license_url = _str(allow_none=True, required=True)
     attribution = _str(required=True)
+
+
+class JsonFeedAuthorSchema(Schema):
+    name = _str(required=True)
+    url = _str(required=True)
+
+
+class JsonFeedItemSchema(Schema):
+    id = _str(required=True, metadata={"description": "The article's canonical page URL"})
+    url = _str(required=True)
+    external_url = _str(required=True, metadata={"description": "The article's API URL"})
+    title = _str(required=True)
+    summary = _str(required=True)
+    content_text = _str(required=True)
+    date_published = _str(required=True, metadata={"format": "date-time"})
+    date_modified = _str(required=True, metadata={"format": "date-time"})
+    tags = fields.List(_str(), required=True, metadata={"description": "Tag labels"})
+
+
+class JsonFeedSchema(Schema):
+    """JSON Feed 1.1, with the licence, attribution and disclaimer as `_` extensions (the
+    spec's way to add keys)."""
+
+    version = _str(required=True, metadata={"enum": ["https://jsonfeed.org/version/1.1"]})
+    title = _str(required=True)
+    home_page_url = _str(required=True)
+    feed_url = _str(required=True)
+    description = _str(required=True)
+    language = _str(required=True)
+    authors = fields.List(fields.Nested(JsonFeedAuthorSchema), required=True)
+    items = fields.List(fields.Nested(JsonFeedItemSchema), required=True)
+    licence = fields.Nested(LicenceOutSchema, required=True, data_key="_licence")
+    attribution = _str(required=True, data_key="_attribution")
+    disclaimer = _str(required=True, data_key="_disclaimer")
+
+
+# The body of a non-JSON response (XML, HTML): documented by its media type.
+TEXT_BODY = {"type": "string"}
 
 
 class ChangeSchema(Schema):

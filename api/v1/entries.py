@@ -11,6 +11,7 @@ from schemas.common import COLLECTIONS
 from schemas.output import TYPED
 from schemas.queries import SectionArgs, detail_args
 
+from ..contract import V1_HEADERS, headers, moved
 from ..delivery.caching import content_response
 from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
 
@@ -22,26 +23,30 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
 
     class Collection(MethodView):
         @blp.arguments(list_args, location="query", as_kwargs=True)
-        @blp.response(200, schemas.list)
+        @blp.response(200, schemas.list, headers=headers(V1_HEADERS))
+        @blp.doc(operationId=f"list{collection.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         def get(self, **args):
             return list_entries(kind, args)
 
     class Item(MethodView):
         @blp.arguments(detail_args(kind), location="query", as_kwargs=True)
-        @blp.response(200, schemas.envelope)
+        @blp.response(200, schemas.envelope, headers=headers(V1_HEADERS))
+        @blp.doc(operationId=f"get{kind.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
-        @blp.alt_response(301, description="Renamed: the new address is in Location")
+        @moved(blp)
         def get(self, slug, format, fields, include, preview):
             entry = get_entry(kind, slug, preview)
             return detail_response(entry, format, fields, include, cached=preview is None)
 
     class SectionItem(MethodView):
         @blp.arguments(SectionArgs, location="query", as_kwargs=True)
-        @blp.response(200, schemas.section_envelope)
+        @blp.response(200, schemas.section_envelope, headers=headers(V1_HEADERS))
+        @blp.doc(operationId=f"get{kind.capitalize()}Section")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
+        @moved(blp)
         def get(self, slug, key, format):
             entry = get_entry(kind, slug)
             content_response()
