@@ -16,6 +16,7 @@ from schemas.output import (
     JsonLdTopicSchema,
 )
 
+from .limits import MAX_URL_LENGTH
 from .representations import DEFAULT_FORMATS
 
 _INT = {"schema": {"type": "integer", "minimum": 0}}
@@ -216,6 +217,11 @@ def document(api, app) -> None:
         if "content" not in response:  # 1xx-3xx components carry no problem body
             continue
         headers = [*ERROR_HEADERS, *_ERROR_EXTRA.get(name, ())]
+        if name == api.DEFAULT_ERROR_RESPONSE_NAME:
+            response["description"] = (
+                "Any other error, as problem+json: 405 (with Allow), 414 (a URL longer than "
+                f"{MAX_URL_LENGTH} characters), 500"
+            )
         response["headers"] = {h: {"$ref": f"#/components/headers/{h}"} for h in headers}
     _examples(spec, app.extensions["content"])
     _precise(spec.components.schemas)
