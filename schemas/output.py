@@ -516,8 +516,16 @@ class SearchHitSchema(Schema):
     highlights = fields.List(fields.Nested(HighlightSchema), required=True)
 
 
+class TypeFacetSchema(Schema):
+    """Matches per entry type; a type with none is left out."""
+
+    article = fields.Integer(metadata={"minimum": 1})
+    condition = fields.Integer(metadata={"minimum": 1})
+    treatment = fields.Integer(metadata={"minimum": 1})
+
+
 class FacetsSchema(Schema):
-    type = fields.Dict(keys=_str(), values=fields.Integer(), required=True)
+    type = fields.Nested(TypeFacetSchema, required=True)
     tag = fields.Dict(keys=_str(), values=fields.Integer(), required=True)
 
 
