@@ -228,3 +228,30 @@ def test_the_strict_check_catches_an_undocumented_key(client, document, strict_d
     schema = schema["content"]["application/json"]["schema"]
     validator = OAS30Validator({**schema, "components": strict_document["components"]})
     assert list(validator.iter_errors(body))
+
+
+def test_every_bundled_entry_matches_the_document(bundled_app):
+    """The clinic's real content, every public entry with every format and every relation
+    included, and its sections: the shapes patients' apps will actually receive."""
+    from schemas.common import COLLECTIONS, RELATIONS
+
+    client = bundled_app.test_client()
+    document = client.get("/openapi.json").get_json()
+    strict = _strict(copy.deepcopy(document))
+    store = bundled_app.extensions["content"].store
+    checked = 0
+    for entry in store.public_entries():
+        base = f"/v1/{COLLECTIONS[entry.type]}/{entry.slug}"
+        include = ",".join(RELATIONS[entry.type])
+        paths = [base, f"{base}?format=html,text,blocks&include={include}"]
+        paths += [f"{base}/sections/{s.key}?format=blocks" for s in entry.body.sections]
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            check(document, strict, response, path)
+            checked += 1
+    assert checked > 21  # 21 entries in the pack, most with sections
+    for name, schema in document["components"]["schemas"].items():
+        if "example" in schema:
+            root = {"$ref": f"#/components/schemas/{name}", "components": strict["components"]}
+            assert not list(OAS30Validator(root).iter_errors(schema["example"])), name
