@@ -52,6 +52,7 @@ class TagRefSchema(Schema):
 class _SummaryFields(Schema):
     """What every entry's summary carries (list items, related entries, tag members)."""
 
+    type = _str(required=True)  # first in every body; each subclass narrows it to its type
     slug = _str(required=True)
     title = _str(
         required=True, metadata={"description": "Article title or condition/treatment name"}
@@ -309,6 +310,8 @@ class TreatmentRelatedSchema(Schema):
 
 
 class _DetailFields(Schema):
+    """What every entry's detail adds to its summary."""
+
     review = fields.Nested(ReviewOutSchema, required=True)
     body = fields.Nested(BodySchema, required=True)
     sections = fields.List(fields.Nested(SectionRefSchema), required=True)
@@ -316,16 +319,16 @@ class _DetailFields(Schema):
     json_ld = fields.Nested(JsonLdSchema, required=True)
 
 
-class ArticleDetailSchema(ArticleSummarySchema, _DetailFields):
+class ArticleDetailSchema(_DetailFields, ArticleSummarySchema):  # summary fields first
     related = fields.Nested(ArticleRelatedSchema, required=True)
 
 
-class ConditionDetailSchema(ConditionSummarySchema, _DetailFields):
+class ConditionDetailSchema(_DetailFields, ConditionSummarySchema):  # summary fields first
     related = fields.Nested(ConditionRelatedSchema, required=True)
     quick_facts = fields.List(fields.Nested(QuickFactOutSchema), required=True)
 
 
-class TreatmentDetailSchema(TreatmentSummarySchema, _DetailFields):
+class TreatmentDetailSchema(_DetailFields, TreatmentSummarySchema):  # summary fields first
     related = fields.Nested(TreatmentRelatedSchema, required=True)
     how_it_works = fields.Nested(RichTextSchema, required=True)
     what_to_expect = fields.Nested(WhatToExpectOutSchema, required=True)

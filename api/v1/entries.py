@@ -66,7 +66,10 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
 
     Collection.get.__doc__ = f"List published {collection}\n\nSummaries only; page through them."
     Item.get.__doc__ = f"Get one {kind} by slug\n\nThe whole {kind} with its rendered body."
-    SectionItem.get.__doc__ = f"Get one section of a {kind}\n\nSections are keyed by stable keys."
+    article = "an" if kind[0] in "aeiou" else "a"
+    SectionItem.get.__doc__ = (
+        f"Get one section of {article} {kind}\n\nSections are keyed by stable keys."
+    )
     blp.route("")(Collection)
     blp.route("/<slug>")(Item)
     blp.route("/<slug>/sections/<key>")(SectionItem)
