@@ -112,6 +112,16 @@ def moved(blp):
     )
 
 
+def not_modified(blp, names):
+    """The 304 a conditional request gets (If-None-Match, else If-Modified-Since): no body,
+    the validators and caching headers repeated."""
+    return blp.alt_response(
+        304,
+        description="Not Modified: the ETag sent in If-None-Match still matches; no body",
+        headers=headers(names),
+    )
+
+
 def headers(names) -> dict:
     """flask-smorest's `headers=` for a response: references to the components below."""
     return {name: name for name in names}

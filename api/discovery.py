@@ -15,7 +15,7 @@ from schemas.common import COLLECTIONS
 from schemas.output import TEXT_BODY, OEmbedSchema
 from schemas.queries import EmptyArgs, StrictSchema
 
-from .contract import CONTENT_HEADERS, headers
+from .contract import CONTENT_HEADERS, headers, not_modified
 from .delivery.caching import content_response
 from .v1.common import Blueprint, json_response, service
 
@@ -50,6 +50,7 @@ class Sitemap(MethodView):
         description="Sitemap 0.9 (https://www.sitemaps.org/protocol.html)",
         headers=headers(CONTENT_HEADERS),
     )
+    @not_modified(blp, CONTENT_HEADERS)
     @blp.doc(operationId="getSitemap")
     def get(self, _args):
         """Every public page with its last modification date"""
@@ -94,6 +95,7 @@ def _entry_for(url: str):
 class OEmbed(MethodView):
     @blp.arguments(OEmbedArgs, location="query", as_kwargs=True)
     @blp.response(200, OEmbedSchema, headers=headers(CONTENT_HEADERS))
+    @not_modified(blp, CONTENT_HEADERS)
     @blp.doc(operationId="getOembed")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(501, response="NOT_IMPLEMENTED")

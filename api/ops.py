@@ -6,7 +6,7 @@ from flask_smorest import abort
 from schemas.output import HealthSchema, ReadinessSchema
 from schemas.queries import EmptyArgs
 
-from .contract import PROBE_HEADERS, headers
+from .contract import PROBE_HEADERS, headers, not_modified
 from .v1.common import Blueprint, json_response, service
 
 blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
@@ -16,6 +16,7 @@ blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
 class Health(MethodView):
     @blp.arguments(EmptyArgs, location="query")
     @blp.response(200, HealthSchema, headers=headers(PROBE_HEADERS))
+    @not_modified(blp, PROBE_HEADERS)
     @blp.doc(operationId="getHealth")
     def get(self, _args):
         """Is the process alive\n\nAnswers as long as the worker can serve a request."""
@@ -26,6 +27,7 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.arguments(EmptyArgs, location="query")
     @blp.response(200, ReadinessSchema, headers=headers(PROBE_HEADERS))
+    @not_modified(blp, PROBE_HEADERS)
     @blp.doc(operationId="getReadiness")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, _args):

@@ -15,7 +15,7 @@ from schemas.common import ENTRY_TYPES, slug_field
 from schemas.output import TEXT_BODY
 from schemas.queries import StrictSchema
 
-from ..contract import EMBED_HEADERS, headers, moved
+from ..contract import EMBED_HEADERS, headers, moved, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, get_entry, service
 
@@ -78,6 +78,7 @@ class EmbedCard(MethodView):
         description="HTML card",
         headers=headers(EMBED_HEADERS),
     )
+    @not_modified(blp, EMBED_HEADERS)
     @blp.doc(operationId="getEmbedCard")
     @blp.alt_response(404, response="NOT_FOUND")
     @moved(blp)

@@ -11,7 +11,7 @@ from schemas.common import COLLECTIONS
 from schemas.output import TYPED
 from schemas.queries import SectionArgs, detail_args
 
-from ..contract import V1_HEADERS, headers, moved
+from ..contract import V1_HEADERS, headers, moved, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
 
@@ -24,6 +24,7 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
     class Collection(MethodView):
         @blp.arguments(list_args, location="query", as_kwargs=True)
         @blp.response(200, schemas.list, headers=headers(V1_HEADERS))
+        @not_modified(blp, V1_HEADERS)
         @blp.doc(operationId=f"list{collection.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         def get(self, **args):
@@ -32,6 +33,7 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
     class Item(MethodView):
         @blp.arguments(detail_args(kind), location="query", as_kwargs=True)
         @blp.response(200, schemas.envelope, headers=headers(V1_HEADERS))
+        @not_modified(blp, V1_HEADERS)
         @blp.doc(operationId=f"get{kind.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
@@ -43,6 +45,7 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
     class SectionItem(MethodView):
         @blp.arguments(SectionArgs, location="query", as_kwargs=True)
         @blp.response(200, schemas.section_envelope, headers=headers(V1_HEADERS))
+        @not_modified(blp, V1_HEADERS)
         @blp.doc(operationId=f"get{kind.capitalize()}Section")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")

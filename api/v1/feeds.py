@@ -11,7 +11,7 @@ from flask.views import MethodView
 from schemas.output import TEXT_BODY, JsonFeedSchema
 from schemas.queries import EmptyArgs
 
-from ..contract import V1_HEADERS, headers
+from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, service
 
@@ -40,6 +40,7 @@ class JsonFeed(MethodView):
         description="JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)",
         headers=headers(V1_HEADERS),
     )
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="getJsonFeed")
     def get(self, _args):
         """Published articles as a JSON Feed 1.1"""
@@ -89,6 +90,7 @@ class AtomFeed(MethodView):
         description="Atom 1.0 feed (RFC 4287)",
         headers=headers(V1_HEADERS),
     )
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="getAtomFeed")
     def get(self, _args):
         """Published articles as an Atom 1.0 feed"""

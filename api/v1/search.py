@@ -16,7 +16,7 @@ from schemas.queries import (
     SuggestArgs,
 )
 
-from ..contract import V1_HEADERS, headers
+from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response, strong_etag
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
@@ -39,6 +39,7 @@ def _parse(q: str):
 class Search(MethodView):
     @blp.arguments(SearchArgs, location="query", as_kwargs=True)
     @blp.response(200, SearchResultSchema, headers=headers(V1_HEADERS))
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="search")
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
@@ -102,6 +103,7 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
 class Suggest(MethodView):
     @blp.arguments(SuggestArgs, location="query", as_kwargs=True)
     @blp.response(200, SuggestionListSchema, headers=headers(V1_HEADERS))
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="suggest")
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, q, limit):

@@ -6,7 +6,7 @@ from flask_smorest import abort
 from schemas.output import TagEnvelopeSchema, TagListSchema
 from schemas.queries import EmptyArgs, TagListArgs
 
-from ..contract import V1_HEADERS, headers
+from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, paginated, service
 
@@ -17,6 +17,7 @@ blp = Blueprint("tags", __name__, url_prefix="/v1/tags", description="The tag ta
 class Tags(MethodView):
     @blp.arguments(TagListArgs, location="query", as_kwargs=True)
     @blp.response(200, TagListSchema, headers=headers(V1_HEADERS))
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="listTags")
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, page, per_page, sort):
@@ -36,6 +37,7 @@ class Tags(MethodView):
 class TagItem(MethodView):
     @blp.arguments(EmptyArgs, location="query")
     @blp.response(200, TagEnvelopeSchema, headers=headers(V1_HEADERS))
+    @not_modified(blp, V1_HEADERS)
     @blp.doc(operationId="getTag")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, _args, slug):
