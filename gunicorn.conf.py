@@ -15,9 +15,12 @@ preload_app = True
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Bounded requests: a hostile URL or header cannot tie a worker up parsing it.
-limit_request_line = 4094
+# Bounded requests: a hostile URL or header cannot tie a worker up parsing it. The request line
+# may be as long as gunicorn allows (8190 bytes, nginx's default buffer too), so URLs past the
+# app's own limit (api/limits.py, 4096) reach the app and get its 414 problem+json.
+limit_request_line = 8190
 limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

@@ -7,7 +7,7 @@ import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
 
-from . import delivery, discovery, ops, partners, v1
+from . import contract, delivery, discovery, limits, ops, partners, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.fingerprint import content_version, stat_fingerprint
@@ -114,8 +114,10 @@ def _create_app(config: dict | None) -> Flask:
     api.register_blueprint(ops.blp)
     api.register_blueprint(discovery.blp)
     api.document_common_errors()
+    contract.document(api, app)
     delivery.init_before(app)
     partners.init_app(app)
+    limits.init_app(app)  # after the limiter: long URLs count against the caller too
     delivery.init_after(app)
     register_cli(app)
     return app

@@ -49,8 +49,12 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_REDOC_PATH = "/docs"
-    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+    # Swagger UI from the swagger-ui-bundle package, served by this app (api/discovery.py):
+    # the docs work offline and behind proxies that block CDNs.
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    # validatorUrl: Swagger UI would otherwise send the document to validator.swagger.io
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None, "deepLinking": True}
 
 
 _PARSERS = {bool: _bool, int: int, float: float, list: _list, str: str}

@@ -9,15 +9,26 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields, validate
+from swagger_ui_bundle import swagger_ui_path
 
 from schemas.common import COLLECTIONS
-from schemas.output import OEmbedSchema
+from schemas.output import TEXT_BODY, OEmbedSchema
 from schemas.queries import EmptyArgs, StrictSchema
 
+from .contract import CONTENT_HEADERS, headers, not_modified
 from .delivery.caching import content_response
 from .v1.common import Blueprint, json_response, service
 
-blp = Blueprint("discovery", __name__, description="Sitemap and oEmbed.")
+# The blueprint's static folder serves the interactive docs' assets (Swagger UI, from the
+# swagger-ui-bundle package pinned in pyproject.toml) at /docs/assets/, through the same Flask
+# hooks as every request: /docs never loads anything from another host.
+blp = Blueprint(
+    "discovery",
+    __name__,
+    description="Sitemap and oEmbed.",
+    static_folder=str(swagger_ui_path),
+    static_url_path="/docs/assets",
+)
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 EMBED_WIDTH, EMBED_HEIGHT = 560, 420
 
@@ -32,7 +43,15 @@ class OEmbedArgs(StrictSchema):
 @blp.route("/sitemap.xml")
 class Sitemap(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, content_type="application/xml", description="Sitemap 0.9")
+    @blp.response(
+        200,
+        TEXT_BODY,
+        content_type="application/xml",
+        description="Sitemap 0.9 (https://www.sitemaps.org/protocol.html)",
+        headers=headers(CONTENT_HEADERS),
+    )
+    @not_modified(blp, CONTENT_HEADERS)
+    @blp.doc(operationId="getSitemap")
     def get(self, _args):
         """Every public page with its last modification date"""
         svc = service()
@@ -75,7 +94,9 @@ def _entry_for(url: str):
 @blp.route("/oembed")
 class OEmbed(MethodView):
     @blp.arguments(OEmbedArgs, location="query", as_kwargs=True)
-    @blp.response(200, OEmbedSchema)
+    @blp.response(200, OEmbedSchema, headers=headers(CONTENT_HEADERS))
+    @not_modified(blp, CONTENT_HEADERS)
+    @blp.doc(operationId="getOembed")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(501, response="NOT_IMPLEMENTED")
     def get(self, url, format, maxwidth, maxheight):

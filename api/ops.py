@@ -6,6 +6,7 @@ from flask_smorest import abort
 from schemas.output import HealthSchema, ReadinessSchema
 from schemas.queries import EmptyArgs
 
+from .contract import PROBE_HEADERS, headers, not_modified
 from .v1.common import Blueprint, json_response, service
 
 blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
@@ -14,7 +15,9 @@ blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, HealthSchema)
+    @blp.response(200, HealthSchema, headers=headers(PROBE_HEADERS))
+    @not_modified(blp, PROBE_HEADERS)
+    @blp.doc(operationId="getHealth")
     def get(self, _args):
         """Is the process alive\n\nAnswers as long as the worker can serve a request."""
         return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
@@ -23,7 +26,9 @@ class Health(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, ReadinessSchema)
+    @blp.response(200, ReadinessSchema, headers=headers(PROBE_HEADERS))
+    @not_modified(blp, PROBE_HEADERS)
+    @blp.doc(operationId="getReadiness")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, _args):
         """Can this worker serve traffic

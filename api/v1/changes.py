@@ -16,6 +16,7 @@ from schemas.output import ChangeListSchema
 from schemas.queries import StrictSchema
 
 from ..content.manifest import read_manifest
+from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, service
 
@@ -49,7 +50,9 @@ def _removal(key: str, moved_to: str | None) -> dict:
 @blp.route("")
 class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query", as_kwargs=True)
-    @blp.response(200, ChangeListSchema)
+    @blp.response(200, ChangeListSchema, headers=headers(V1_HEADERS))
+    @not_modified(blp, V1_HEADERS)
+    @blp.doc(operationId="listChanges")
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, since):
         """Entries created, updated or removed since a cursor"""

@@ -12,8 +12,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from schemas.common import ENTRY_TYPES, slug_field
+from schemas.output import TEXT_BODY
 from schemas.queries import StrictSchema
 
+from ..contract import EMBED_HEADERS, headers, moved, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, get_entry, service
 
@@ -89,8 +91,17 @@ def _card(entry, section_key) -> str:
 @blp.route("/<any(article, condition, treatment):type>/<slug>")
 class EmbedCard(MethodView):
     @blp.arguments(EmbedArgs, location="query", as_kwargs=True)
-    @blp.response(200, content_type="text/html", description="HTML card")
+    @blp.response(
+        200,
+        TEXT_BODY,
+        content_type="text/html",
+        description="HTML card",
+        headers=headers(EMBED_HEADERS),
+    )
+    @not_modified(blp, EMBED_HEADERS)
+    @blp.doc(operationId="getEmbedCard")
     @blp.alt_response(404, response="NOT_FOUND")
+    @moved(blp)
     def get(self, type, slug, section):
         """An embeddable card: title, summary or one section, review date, disclaimer,
         attribution and a link back to the canonical page"""

@@ -8,8 +8,10 @@ from xml.etree import ElementTree as ET
 from flask import Response, request
 from flask.views import MethodView
 
+from schemas.output import TEXT_BODY, JsonFeedSchema
 from schemas.queries import EmptyArgs
 
+from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, service
 
@@ -31,7 +33,15 @@ def _stamp(day) -> str:
 @blp.route("/feed.json")
 class JsonFeed(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, content_type="application/feed+json", description="JSON Feed 1.1")
+    @blp.response(
+        200,
+        JsonFeedSchema,
+        content_type="application/feed+json",
+        description="JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)",
+        headers=headers(V1_HEADERS),
+    )
+    @not_modified(blp, V1_HEADERS)
+    @blp.doc(operationId="getJsonFeed")
     def get(self, _args):
         """Published articles as a JSON Feed 1.1"""
         svc = service()
@@ -73,7 +83,15 @@ class JsonFeed(MethodView):
 @blp.route("/feed.atom")
 class AtomFeed(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, content_type="application/atom+xml", description="Atom 1.0 feed")
+    @blp.response(
+        200,
+        TEXT_BODY,
+        content_type="application/atom+xml",
+        description="Atom 1.0 feed (RFC 4287)",
+        headers=headers(V1_HEADERS),
+    )
+    @not_modified(blp, V1_HEADERS)
+    @blp.doc(operationId="getAtomFeed")
     def get(self, _args):
         """Published articles as an Atom 1.0 feed"""
         svc = service()
