@@ -100,7 +100,8 @@ def test_links_are_site_paths_not_api_paths():
 PUBLIC = STORE.public
 BRITISH = re.compile(
     r"\b(\w*(?:colour|behaviour|favour|centre|organis|recognis|analys|programme|practis|"
-    r"anaesth|paediatric|haem|oesoph|counsell|travell|fibre|litre|tumour|labour|defence)\w*)",
+    r"anaesth|paediatric|haem|oesoph|counsell|travell|fibre|litre|tumour|labour|defence|"
+    r"signall|labell|modell|cancell|wellbeing)\w*)",
     re.IGNORECASE,
 )
 
@@ -264,3 +265,13 @@ def test_ptsd_is_not_classed_as_an_anxiety_disorder():
     ptsd = PUBLIC["condition"]["ptsd"]
     assert "anxiety" not in ptsd.tags
     assert "trauma- and stressor-related disorders" in _section(ptsd, "overview")
+
+
+def test_other_pages_repeat_medication_warnings_without_softening():
+    """A warning quoted on another page says what the medication page says, not less."""
+    postpartum = _all_text(PUBLIC["condition"]["postpartum-depression"])
+    assert "Esketamine nasal spray is not recommended during pregnancy" in postpartum
+    assert "should not breastfeed while using it" in postpartum
+    assert "not well established" not in postpartum
+    opioids = _section(PUBLIC["treatment"]["opioid-pain-relievers"], "pregnancy-and-breastfeeding")
+    assert "neonatal opioid withdrawal syndrome" in opioids and "life-threatening" in opioids
