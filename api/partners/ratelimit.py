@@ -5,6 +5,7 @@ RATELIMIT_DEFAULT, RATELIMIT_STORAGE_URI; in-memory storage unless a shared stor
 Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit` and the
 widely used `RateLimit-Limit/-Remaining/-Reset` (seconds until the window resets); a 429 is a
 problem+json with `Retry-After`. 304 revalidations are not counted: they cost almost nothing.
+Every other response counts, errors included (404, 405, and a 401 for a wrong key).
 """
 
 import time
@@ -14,7 +15,6 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limit, Limiter
 
 from ..problems import PROBLEM_TYPE, problem_body
-from . import storage  # noqa: F401 - registers the local:// storage scheme with limits
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 
@@ -60,45 +60,11 @@ def add_headers(response: Response) -> None:
     if not numbers:
         return
     quota, window, remaining, reset = numbers
-    if response.status_code not in (304, 429):  # this request is counted after the response
-        remaining = max(0, remaining - 1)
-        reset = reset or window
+    # Runs after Flask-Limiter's after hook has counted this request (delivery/__init__.py):
+    # the numbers read now include it.
+    reset = reset or window
     for name, value in header_pairs(quota, window, remaining, reset):
         response.headers[name] = value
-
-
-class AnonymousCounter:
-    """The anonymous limit, counted exactly as Flask-Limiter counts it (its strategy, storage,
-    limit items and keys), for responses replayed without running Flask (delivery/replay.py):
-    a client's budget is one budget whichever path answers it."""
-
-    def __init__(self, app: Flask, limiter: Limiter, anonymous: Limit):
-        self.limiter = limiter
-        # Flask-Limiter evaluates a limit's items in this order and reports the first
-        self.items = sorted(runtime.limit for runtime in anonymous)
-        prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
-        self.prefix = (prefix,) if prefix else ()
-
-    def count(self, remote_addr: str | None, counted: bool) -> list[tuple[str, str]] | None:
-        """The rate-limit headers after this request; None when the client is over its limit
-        (the full path then answers the 429)."""
-        if not self.limiter.enabled:
-            return []
-        strategy = self.limiter.limiter
-        args = (*self.prefix, f"ip:{remote_addr}", "api")
-        for item in self.items:
-            if not strategy.test(item, *args):
-                return None
-        if counted:
-            for item in self.items:
-                strategy.hit(item, *args)
-        item = self.items[0]
-        reset_at, remaining = strategy.get_window_stats(item, *args)
-        window = item.get_expiry()
-        reset = max(0, int(reset_at - time.time()))
-        if counted:
-            reset = reset or window
-        return header_pairs(item.amount, window, max(0, remaining), reset)
 
 
 def _not_counted(response) -> bool:
@@ -149,7 +115,9 @@ def init_app(app: Flask) -> Limiter:
         headers_enabled=False,  # written by add_headers, in the IETF draft's form
         on_breach=_on_breach,
         storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        # Flask-Limiter skips requests that matched no route; an unknown path or a wrong method
+        # (404, 405) costs the client budget like any other request.
+        request_identifier=lambda: request.endpoint or "unrouted",
     )
     app.extensions["limiter_instance"] = limiter
-    app.extensions["anonymous_counter"] = AnonymousCounter(app, limiter, limits[0])
     return limiter
