@@ -139,6 +139,23 @@ class PageMetaSchema(Schema):
     pages = fields.Integer(required=True)
 
 
+class BulkMetaSchema(Schema):
+    missing = fields.List(
+        _str(),
+        required=True,
+        metadata={"description": "Requested slugs with no public entry (unknown, draft, removed)"},
+    )
+
+
+class BulkEnvelopeSchema(Schema):
+    items = fields.List(
+        fields.Nested(EntryEnvelopeSchema),
+        required=True,
+        metadata={"description": "Each found entry's detail response, in the requested order"},
+    )
+    meta = fields.Nested(BulkMetaSchema, required=True)
+
+
 class EntryListSchema(Schema):
     items = fields.List(fields.Nested(EntrySummarySchema), required=True)
     meta = fields.Nested(PageMetaSchema, required=True)
@@ -309,6 +326,11 @@ class ChangeMetaSchema(Schema):
     reset = fields.Boolean(
         required=True,
         metadata={"description": "True: the items are everything; replace the local copy"},
+    )
+    total = fields.Integer(metadata={"description": "Items in this sync, all pages together"})
+    next = _str(
+        allow_none=True,
+        metadata={"description": "Path of the next page of this sync; null on the last page"},
     )
 
 

@@ -83,4 +83,5 @@ def test_schemathesis(case):
     if case.path == "/oembed" and (case.query or {}).get("format") == "xml":
         # oEmbed 1.0 §2.3.4 requires 501 Not Implemented for an unsupported format
         excluded = [schemathesis.checks.not_a_server_error]
-    case.call_and_validate(excluded_checks=excluded)
+    # schemathesis asks for gzip in-process but does not decode it: ask for the plain body
+    case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=excluded)

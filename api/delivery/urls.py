@@ -17,7 +17,7 @@ def api_base() -> str:
     if config["PUBLIC_API_URL"]:
         return config["PUBLIC_API_URL"].rstrip("/")
     if config["TRUSTED_PROXIES"] > 0:
-        return request.host_url.rstrip("/")
+        return request.url_root.rstrip("/")  # scheme, host and prefix, from the proxy
     return LOCAL_BASE
 
 
