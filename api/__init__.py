@@ -23,7 +23,7 @@ from .content.store import Store
 from .gcpause import collector_paused
 from .lru import LRU
 from .problems import ProblemApi
-from .representations import Representations
+from .representations import Representations, code_fingerprint
 from .search import SearchBackend
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
 
@@ -105,7 +105,10 @@ def _create_app(config: dict | None) -> Flask:
     )
     representations = Representations(store, app.config["SITE_URL"])
     manifest = cached_manifest(
-        store, search.path / MANIFEST_FILE, representations.revision, representations.site_url
+        store,
+        search.path / MANIFEST_FILE,
+        representations.revision,
+        f"{representations.site_url}|{code_fingerprint()}",
     )
     representations.revisions = {key: value[0] for key, value in manifest["entries"].items()}
     app.extensions["content"] = ContentService(

@@ -35,7 +35,7 @@ class Config:
     PARTNER_KEYS = ""  # the same list as JSON, e.g. from a secret store
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
-    RATELIMIT_STORAGE_URI = "memory://"  # per worker; redis://host for limits across workers
+    RATELIMIT_STORAGE_URI = "local://"  # per worker (partners/storage.py); redis://host: shared
     PUBLIC_API_URL = ""  # this API's public base URL for feed and embed links (see README)
     TRUSTED_PROXIES = 0  # proxies in front that set X-Forwarded-*; 0: those headers are ignored
     EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)

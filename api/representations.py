@@ -5,11 +5,15 @@ filter and serialise them. The cache is filled lazily so start-up stays fast on 
 
 Each entry has its own version (`meta.version`, `revision`): a hash of everything its
 representations are made from (its file, the summaries of its related entries, its tags' labels,
-the site's texts, the site URL), so an edit elsewhere in the pack leaves its bodies and ETags
-unchanged, and an edit that shows in it (a related page's title) changes them.
+the site's texts, the site URL, and the code that shapes a representation), so an edit elsewhere
+in the pack leaves its bodies and ETags unchanged, and an edit that shows in it (a related
+page's title) or a deploy that changes the output schemas changes them.
 """
 
 import hashlib
+import sys
+from functools import cache
+from pathlib import Path
 
 import orjson
 
@@ -26,6 +30,20 @@ from .content.store import Entry, Store
 from .delivery.caching import strong_etag
 from .jsonld import json_ld
 from .lru import LRU
+
+# The modules whose code decides what a representation contains: when a deploy changes one,
+# every entry's version changes with it (the content alone would not say so). The rendered
+# Markdown itself is in the store, versioned by the snapshot's FORMAT and the files' hashes.
+SHAPING_MODULES = ("api.representations", "api.jsonld", "schemas.output", "schemas.common")
+
+
+@cache
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in SHAPING_MODULES:
+        digest.update(Path(sys.modules[name].__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
 
 DETAILS_BYTES = 64 * 1024 * 1024  # per worker: dumped details, as JSON bytes
 ENVELOPES_BYTES = 32 * 1024 * 1024  # per worker: serialised default detail bodies
@@ -68,6 +86,7 @@ class Representations:
             self._related_data(entry),
             self._site_text,
             self.site_url,
+            code_fingerprint(),
         ]
         return hashlib.sha256(orjson.dumps(inputs)).hexdigest()[:16]
 

@@ -7,6 +7,7 @@ Prints a Markdown report, writes OUT/results.json and the marked section of benc
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -40,6 +41,12 @@ MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
 COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "memo off req/s", "memo off/bare")
+BEFORE_COLUMNS = (
+    "before req/s",
+    "before/bare",
+    "before, no replay req/s",
+    "before, no replay/bare",
+)
 
 
 def ensure_wrk() -> str | None:
@@ -81,12 +88,23 @@ def scenarios(url: str) -> tuple[list[dict], str]:
     return out, f"public entries: {note}; the list uses `/v1/{chosen}` ({totals[chosen]} items)"
 
 
-def check(url: str, s: dict) -> None:
-    """Refuse to measure a server that answers the wrong status or body size."""
+def own_etag(url: str, s: dict) -> dict:
+    """The scenario for another build of the app: its 304 revalidates that build's own ETag."""
+    if s["status"] != 304:
+        return s
+    etag = requests.get(url + s["path"], headers=IDENTITY, timeout=10).headers["ETag"]
+    return s | {"headers": {"If-None-Match": etag}, "etag": etag}
+
+
+def check(url: str, s: dict, sizes: bool = True) -> None:
+    """Refuse to measure a server that answers the wrong status or body size (another build of
+    the app, `sizes=False`, may differ in size: only the status and type are checked)."""
     response = requests.get(url + s["path"], headers=IDENTITY | s["headers"], timeout=10)
     header = "ETag" if s["status"] == 304 else "Content-Type"
     got = (response.status_code, len(response.content), response.headers.get(header))
     want = (s["status"], s["size"], s["etag"] if header == "ETag" else "application/json")
+    if not sizes:
+        got, want = (got[0], got[2]), (want[0], want[2])
     if got != want:
         raise RuntimeError(f"{url}{s['path']}: got (status, size, {header}) {got}, want {want}")
 
@@ -171,7 +189,8 @@ def report(r: dict, args) -> str:
     tool = f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`"
     if not r["wrk"]:
         tool = f"a Python generator ({args.connections} processes, a new connection per request)"
-    rows, flawed = [row(*COLUMNS), "|" + "---|" * len(COLUMNS)], []
+    columns = COLUMNS + (BEFORE_COLUMNS if args.baseline else ())
+    rows, flawed = [row(*columns), "|" + "---|" * len(columns)], []
     for s in r["scenarios"]:
         a, b = s["app"], s["bare"]
         ratio = s["ratio"] = a["rps"] / b["rps"]
@@ -183,8 +202,14 @@ def report(r: dict, args) -> str:
         cells += [f"{x[p]:.2f}" for x in (a, b) for p in ("p50", "p99")]
         full = s["full"]
         s["full_ratio"] = full["rps"] / b["rps"]
-        rows.append(row(*cells, f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"))
-        for who, x in (("app", a), ("bare", b), ("memo off", full)):
+        cells += [f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"]
+        runs = [("app", a), ("bare", b), ("memo off", full)]
+        if args.baseline:
+            for who in ("before", "before_full"):
+                cells += [f"{s[who]['rps']:.0f}", f"{s[who]['rps'] / b['rps']:.2f}"]
+                runs.append((who, s[who]))
+        rows.append(row(*cells))
+        for who, x in runs:
             if x["bad_status"] or x.get("socket_errors"):
                 flawed.append(
                     f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
@@ -192,6 +217,13 @@ def report(r: dict, args) -> str:
                 )
     table, flawed = "\n".join(rows), "; ".join(flawed) or "none"
     fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
+    if args.baseline:
+        fallback += f"""
+- *Before* is commit `{r["baseline"]}` (the replay layer in front of Flask, hand-written CORS,
+  gzip and LRU caches, the `local://` limits storage) in the same run, on its own defaults;
+  *before, no replay* is it with `RESPONSE_CACHE_MB=0` (every request runs its Flask path and
+  view): against *memo off* it measures the library swaps (flask-cors, flask-compress,
+  cachetools, `memory://`) and the hooks this issue added, on the same full path."""
     return f"""## Throughput: `.venv/bin/python benchmarks/throughput.py [--duration S] …`
 
 Requests per second of the app under gunicorn, served as the README serves it, against the
@@ -393,6 +425,12 @@ def main() -> int:
         "--mixed", type=int, default=180, help="seconds of the MedQuAD mixed workload; 0: skip"
     )
     parser.add_argument("--only-mixed", action="store_true", help="skip the four scenarios")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an exported older tree (git archive) to measure beside the app, e.g. before a change",
+    )
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -424,15 +462,31 @@ def main() -> int:
             RESPONSE_MEMO_MB="0",
             **APP_ENV,
         )
-        with bare, full:
+        servers = [("app", app), ("bare", bare), ("full", full)]
+        if args.baseline:
+            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
+            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **APP_ENV}
+            old["INDEX_DIR"] = str(out / "before-index")
+            servers.append(("before", Server("wsgi:app", out / "before.log", **old)))
+            servers.append(
+                (
+                    "before_full",
+                    Server("wsgi:app", out / "before-full.log", RESPONSE_CACHE_MB="0", **old),
+                )
+            )
+        with contextlib.ExitStack() as stack:
+            for _, server in servers[1:]:
+                stack.enter_context(server)
             bare.wait_ready(DETAIL)
-            full.wait_ready("/readyz")
+            for _, server in servers[2:]:
+                server.wait_ready("/readyz")
             for s in r["scenarios"]:
-                for who, server in (("app", app), ("bare", bare), ("full", full)):
+                for who, server in servers:
                     print(f"{s['name']}: {who}…", file=sys.stderr)
-                    check(server.url, s)
-                    load(server.url, s, args.warmup)
-                    s[who] = load(server.url, s, args.duration)
+                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
+                    check(server.url, own, sizes=who in ("app", "bare", "full"))
+                    load(server.url, own, args.warmup)
+                    s[who] = load(server.url, own, args.duration)
     r["load_after"] = os.getloadavg()
     section = report(r, args)
     for s in r["scenarios"]:

@@ -89,10 +89,11 @@ def test_bounded_in_bytes_counting_headers():
     memo = Memo(20_000)
     headers = (("Content-Type", "application/json"), ("Link", "x" * 500))
     for n in range(100):
-        memo.put(("/p", str(n).encode(), ""), Representation(b"y" * 1000, "tag", headers))
+        key = ("/p", b"q" * 300 + str(n).encode(), "")
+        memo.put(key, Representation(b"y" * 1000, "tag", headers, key_bytes=302))
     assert memo.cache.currsize <= 20_000
-    # each item counts its body, headers and tag: 15 fit, not 20_000 // 1000 = 20
-    assert 10 <= len(memo.cache) <= 15
+    # each item counts its body, headers, key and tag (~2,050 bytes): 9 fit, not 20_000 // 1000
+    assert len(memo.cache) == 9
     memo.put(("/huge", b"", ""), Representation(b"z" * 5000, "t", ()))  # > 1/8: not kept
     assert memo.get(("/huge", b"", "")) is None
 

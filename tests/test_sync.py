@@ -163,3 +163,17 @@ def test_bulk_details(client):
     assert_problem(client.get("/v1/conditions/_bulk"), 400)
     draft = client.get("/v1/articles/_bulk?slug=draft-article").get_json()
     assert draft["items"] == [] and draft["meta"]["missing"] == ["draft-article"]
+
+
+def test_a_deploy_that_changes_the_output_code_changes_every_version(pack, tmp_path, monkeypatch):
+    client = start(pack, tmp_path)
+    cursor = client.get("/v1/changes").get_json()["meta"]["cursor"]
+    before = client.get("/v1/conditions/knee-pain").get_json()["meta"]["version"]
+    monkeypatch.setattr("api.code_fingerprint", lambda: "another-release")
+    monkeypatch.setattr("api.representations.code_fingerprint", lambda: "another-release")
+    client = start(pack, tmp_path)  # same content, same index directory, new code
+    assert client.get("/v1/conditions/knee-pain").get_json()["meta"]["version"] != before
+    changed = client.get(f"/v1/changes?since={cursor}").get_json()
+    upserts = {i["slug"] for i in changed["items"] if i["change"] == "upsert"}
+    everything = client.get("/v1/changes").get_json()["items"]
+    assert upserts == {i["slug"] for i in everything if i["change"] == "upsert"}

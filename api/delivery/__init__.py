@@ -4,8 +4,9 @@ before: request id and timer → retired API versions refused → (partners: cal
         rate limit counted, invalid key refused) → memo: a kept representation of this URL
         answers instead of the view (memo.py).
 after (in this order): memo fill, version headers, Cache-Control, Vary, ETag (prepare) → gzip
-        (flask-compress) → 304 (conditional) → CORS (flask-cors) → (Flask-Limiter deducts, seeing
-        the final status) → rate-limit headers, nosniff, request id and access-log line.
+        (flask-compress) → 304 (conditional) → CORS (flask-cors) → the request counted against
+        its client's limit (seeing the final status) with the rate-limit headers → nosniff,
+        request id and access-log line.
 Flask runs after_request hooks in the reverse order of registration, hence the order below.
 """
 

@@ -30,13 +30,14 @@ class Representation:
     body: bytes
     etag: str  # unquoted, identity coding
     headers: tuple  # the view's own headers (Content-Type, Link, Content-Security-Policy…)
+    key_bytes: int = 0  # of its key: cachetools sizes values only, so the value carries it
 
 
 def _size(value) -> int:
-    if isinstance(value, bytes):  # a compressed body
+    if isinstance(value, bytes):  # a compressed body (its "gzip;<etag>" key is in the overhead)
         return len(value) + _OVERHEAD
     headers = sum(len(n) + len(v) for n, v in value.headers)
-    return len(value.body) + len(value.etag) + headers + _OVERHEAD
+    return len(value.body) + len(value.etag) + headers + value.key_bytes + _OVERHEAD
 
 
 def _key_size(key) -> int:
@@ -104,7 +105,8 @@ def remember(memo: Memo, response: Response) -> None:
         for name, value in response.headers.items()
         if name.lower() not in _NOT_KEPT and name != "ETag"
     )
-    memo.put(key(), Representation(response.get_data(), etag, headers))
+    url = key()
+    memo.put(url, Representation(response.get_data(), etag, headers, _key_size(url)))
 
 
 def init_app(app: Flask) -> Memo | None:

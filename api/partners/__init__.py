@@ -20,4 +20,4 @@ def init_app(app: Flask) -> None:
     app.before_request(access.identify)
     ratelimit.init_app(app)
     app.before_request(access.refuse_invalid)
-    app.extensions.setdefault("response_headers", []).append(ratelimit.add_headers)
+    app.extensions.setdefault("response_headers", []).append(app.extensions["rate_limits"].count)
