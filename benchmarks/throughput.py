@@ -109,9 +109,29 @@ def check(url: str, s: dict, sizes: bool = True) -> None:
         raise RuntimeError(f"{url}{s['path']}: got (status, size, {header}) {got}, want {want}")
 
 
-def wrk(url: str, headers: dict, seconds: int, args) -> dict:
+def combine(slices: list[dict]) -> dict:
+    """One figure from a scenario's slices: mean req/s, median p50, worst p99, totals."""
+    p50s = sorted(x["p50"] for x in slices)
+    return {
+        "rps": sum(x["rps"] for x in slices) / len(slices),
+        "p50": p50s[len(p50s) // 2],
+        "p99": max(x["p99"] for x in slices),
+        "requests": sum(x["requests"] for x in slices),
+        "bad_status": sum(x["bad_status"] for x in slices),
+        "socket_errors": sum(x.get("socket_errors", 0) for x in slices),
+        "slices_rps": [round(x["rps"]) for x in slices],
+    }
+
+
+def wrk(url: str, headers: dict, seconds: float, args) -> dict:
     """One wrk run: requests/s, p50 and p99 (ms), and how many answers or sockets failed."""
-    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+    argv = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{round(seconds)}s",
+        "--latency",
+    ]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     done = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)
@@ -186,7 +206,8 @@ def machine(wrk_path: str | None) -> dict:
 def report(r: dict, args) -> str:
     m = r["machine"]
     load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
-    tool = f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`"
+    slice_s = round(args.duration / args.rounds)
+    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
     if not r["wrk"]:
         tool = f"a Python generator ({args.connections} processes, a new connection per request)"
     columns = COLUMNS + (BEFORE_COLUMNS if args.baseline else ())
@@ -235,8 +256,10 @@ Run {m["date"]} on {m["cpu"]}, {m["cores"]} cores (load average 1/5/15 min befor
 {load}); Python {m["python"]}, gunicorn {m["gunicorn"]}, Flask {m["flask"]}, flask-smorest
 {m["flask-smorest"]}, Werkzeug {m["werkzeug"]}; wrk: {m["wrk"]}.
 
-Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1, each scenario against the app,
-the bare app, then the app with the memo off (never two loaded at once; all stay up). All run under
+Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1; for each scenario the servers take
+turns, {args.rounds} slices each ({args.duration} s per server in all), so the machine's other
+load falls on all of them alike; never two loaded at once, all stay up. req/s is the mean of
+the slices, p50 their median, p99 their worst. All run under
 `gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares
 the cores.
 
@@ -262,6 +285,65 @@ app as served.
 
 
 MIXED_START, MIXED_END = "<!-- mixed-results:start -->", "<!-- mixed-results:end -->"
+CPU_START, CPU_END = "<!-- request-cpu:start -->", "<!-- request-cpu:end -->"
+CPU_VARIANTS = {  # setting overrides of the app: what each part of the path costs
+    "app as served": {},
+    "memo off": {"RESPONSE_MEMO_MB": 0},
+    "rate limits on `memory://`": {"RATELIMIT_STORAGE_URI": "memory://"},
+    "rate limits off": {"RATELIMIT_ENABLED": False},
+}
+
+
+def request_cpu(out: Path, rounds: int = 5, requests_per_round: int = 300) -> dict:
+    """CPU time (process_time, so other load on the machine counts less) per request of the
+    detail scenario, in-process through Flask's test client, for the app with a few settings
+    changed and the bare app: the cost of each part of the one path. The test client's own
+    cost is in every figure."""
+    from api import create_app
+
+    index = str(out / "index")
+    clients = {}
+    for name, extra in CPU_VARIANTS.items():
+        config = {"INDEX_DIR": index, "ACCESS_LOG": False, **APP_ENV, **extra}
+        config["RATELIMIT_DEFAULT"] = APP_ENV["RATELIMIT_DEFAULT"]
+        clients[name] = create_app(config).test_client()
+    body = clients["app as served"].get(DETAIL, headers=IDENTITY)
+    spec = out / "cpu-bare.json"
+    spec.write_text(
+        json.dumps({DETAIL: {"body": body.data.decode(), "etag": body.headers["ETag"]}})
+    )
+    os.environ["BARE_BODIES"] = str(spec)
+    from benchmarks.bare_app import app as bare
+
+    clients["bare Flask"] = bare.test_client()
+    best = {name: math.inf for name in clients}
+    for _ in range(rounds):  # in turns, keeping each variant's best round
+        for name, client in clients.items():
+            for _ in range(50):
+                client.get(DETAIL, headers=IDENTITY)
+            started = time.process_time()
+            for _ in range(requests_per_round):
+                client.get(DETAIL, headers=IDENTITY)
+            spent = (time.process_time() - started) / requests_per_round * 1e6
+            best[name] = min(best[name], spent)
+    return best
+
+
+def request_cpu_report(best: dict, machine_info: dict) -> str:
+    bare = best["bare Flask"]
+    rows = [row("variant", "CPU µs per request", "÷ bare Flask"), "|---|---|---|"]
+    rows += [row(name, f"{us:.0f}", f"{us / bare:.2f}") for name, us in best.items()]
+    table = "\n".join(rows)
+    return f"""## CPU per request, in-process: `.venv/bin/python benchmarks/throughput.py --cpu`
+
+Run {machine_info["date"]} on {machine_info["cpu"]}. The detail scenario
+(`{DETAIL}`, memoised after the first request) through Flask's test client, best of 5 rounds of
+300 requests taken in turns, measured as this process's CPU time (so the machine's other load
+counts less than in wall-clock figures). Each row is the app with one setting changed: what
+that part of the one path costs.
+
+{table}
+"""
 
 
 def _mixed_client(url: str, paths: list[str], seconds: float, seed: int) -> tuple[list, dict]:
@@ -326,6 +408,7 @@ def mixed(args, out: Path) -> dict:
     pages = convert(pack)
     log = out / "mixed.log"
     log.unlink(missing_ok=True)
+    cold = not (out / "medquad-index").exists()
     env = {"CONTENT_DIR": str(pack), "INDEX_DIR": str(out / "medquad-index"), **APP_ENV}
     with Server("wsgi:app", log, **env) as app:
         start_up = app.wait_ready("/readyz", timeout=600)
@@ -365,6 +448,7 @@ def mixed(args, out: Path) -> dict:
     return {
         "pages": pages,
         "start_up_s": start_up,
+        "cold": cold,
         "seconds": args.mixed,
         "requests": len(latencies),
         "rps": len(latencies) / args.mixed,
@@ -391,12 +475,15 @@ def mixed_row(m: dict) -> str:
 
 
 def mixed_report(m: dict, machine_info: dict, args) -> str:
+    origin = "cold: store, index and manifest built"
+    if not m["cold"]:
+        origin = "from the snapshot, index and manifest an earlier run left in `INDEX_DIR`"
     return f"""## Mixed workload on MedQuAD: `.venv/bin/python benchmarks/throughput.py --mixed S`
 
 Run {machine_info["date"]} on {machine_info["cpu"]}, {machine_info["cores"]} cores; the app
 under gunicorn (`WEB_CONCURRENCY=2`, defaults except `RATELIMIT_DEFAULT` raised) on the
 {m["pages"]:,} MedQuAD pages (`benchmarks/medquad.py`), ready {m["start_up_s"]:.1f} s after
-start (cold: store, index and manifest built). {args.connections} client processes on the same
+start ({origin}). {args.connections} client processes on the same
 cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["seconds"]} s:
 70 % details (Zipf, s = 1.1, over all pages), 15 % list pages (`/v1/conditions`, any page, 20 or
 50 per page), 15 % searches, every query distinct.
@@ -416,7 +503,10 @@ def write_readme(section: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument(
+        "--duration", type=int, default=12, help="seconds per scenario and server, all slices"
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="slices each server takes in turn")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of the warm-up run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
@@ -425,6 +515,7 @@ def main() -> int:
         "--mixed", type=int, default=180, help="seconds of the MedQuAD mixed workload; 0: skip"
     )
     parser.add_argument("--only-mixed", action="store_true", help="skip the four scenarios")
+    parser.add_argument("--cpu", action="store_true", help="only the in-process CPU table")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -436,6 +527,11 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     if args.only_mixed:
         return run_mixed(args, out, machine(None))
+    if args.cpu:
+        section = request_cpu_report(request_cpu(out), machine(None))
+        write_readme_section(CPU_START, CPU_END, section, "")
+        print(section)
+        return 0
     shutil.rmtree(out / "index", ignore_errors=True)
     (out / "index").mkdir(parents=True)
     for old in out.glob("*.log"):  # the servers append: each run's logs start empty
@@ -481,12 +577,21 @@ def main() -> int:
             for _, server in servers[2:]:
                 server.wait_ready("/readyz")
             for s in r["scenarios"]:
+                owns = {}
                 for who, server in servers:
-                    print(f"{s['name']}: {who}…", file=sys.stderr)
                     own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
                     check(server.url, own, sizes=who in ("app", "bare", "full"))
                     load(server.url, own, args.warmup)
-                    s[who] = load(server.url, own, args.duration)
+                    owns[who] = own
+                # The servers take turns in short slices, so a change in the machine's other
+                # load (2 shared cores) falls on all of them alike instead of on one run.
+                runs: dict = {who: [] for who, _ in servers}
+                for turn in range(args.rounds):
+                    for who, server in servers:
+                        print(f"{s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
+                        runs[who].append(load(server.url, owns[who], args.duration / args.rounds))
+                for who, slices in runs.items():
+                    s[who] = combine(slices)
     r["load_after"] = os.getloadavg()
     section = report(r, args)
     for s in r["scenarios"]:

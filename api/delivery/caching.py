@@ -18,6 +18,7 @@ MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
 # A response can differ with the key a request presents (a 401, or a private answer), so shared
 # caches must keep keyed and anonymous requests apart even for public 200s.
 KEY_HEADERS = ("Authorization", "X-API-Key")
+_KEY_VARY = ", ".join(KEY_HEADERS)
 
 
 def strong_etag(body: bytes) -> str:
@@ -75,8 +76,11 @@ def prepare(response: Response) -> None:
     """Before compression: Cache-Control, Vary on the key headers, and for a 200 its identity
     ETag (kept in g.etag: flask-compress keys its compressed copies by it) and Last-Modified."""
     _cache_control(response)
-    for header in KEY_HEADERS:
-        add_vary(response, header)
+    if "Vary" in response.headers:
+        for header in KEY_HEADERS:
+            add_vary(response, header)
+    else:
+        response.headers["Vary"] = _KEY_VARY
     if not _cacheable(response):
         return
     quoted = response.headers.get("ETag")

@@ -88,8 +88,8 @@ class RateLimits:
         reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
         window = item.get_expiry()
         reset = max(0, math.ceil(reset_at - time.time())) or window
-        for name, value in header_pairs(item.amount, window, max(0, remaining), reset):
-            response.headers[name] = value
+        # added, not set: nothing earlier writes them, and set() scans every header first
+        response.headers.extend(header_pairs(item.amount, window, max(0, remaining), reset))
 
     def _breach(self, item, identifiers) -> Response:
         reset_at, _ = self.strategy.get_window_stats(item, *identifiers)
