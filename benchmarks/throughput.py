@@ -266,7 +266,7 @@ the cores.
 {table}
 
 Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
-Every request of every column runs the one Flask path (request id, key check, rate limit,
+Every request of the app's columns runs the one Flask path (request id, key check, rate limit,
 CORS, versioning, conditional request, access log); the app's memo skips only the view for a URL
 it has answered before. *Memo off* is the same app with `RESPONSE_MEMO_MB=0` (every request runs
 its view: what the first request for each URL costs each worker); the targets are judged on the
