@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from flask import Flask, Response, current_app, g, request
 from flask_compress import Compress
-from werkzeug.http import http_date, is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, parse_etags, unquote_etag
 
 MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
 # A response can differ with the key a request presents (a 401, or a private answer), so shared
@@ -98,15 +98,16 @@ def conditional(response: Response) -> None:
     drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5)."""
     if not _cacheable(response):
         return
-    headers = request.headers
-    if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
-        return
-    if not is_resource_modified(
-        request.environ,
-        etag=response.headers.get("ETag"),
-        last_modified=response.headers.get("Last-Modified"),
-    ):
-        response.status_code = 304
+    environ = request.environ
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:  # then If-Modified-Since is ignored (RFC 9110 §13.1.3)
+        etag, _ = unquote_etag(response.headers.get("ETag"))
+        if etag is not None and parse_etags(if_none_match).contains_weak(etag):
+            response.status_code = 304
+    elif "HTTP_IF_MODIFIED_SINCE" in environ:
+        last_modified = response.headers.get("Last-Modified")
+        if not is_resource_modified(environ, last_modified=last_modified):
+            response.status_code = 304
 
 
 def _compress_key(_request) -> str:
