@@ -24,6 +24,9 @@ limit_request_field_size = 8190
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+# gunicorn trusts no client's forwarded headers (SCRIPT_NAME, X-Forwarded-Proto…) by itself: the
+# app's ProxyFix, sized by TRUSTED_PROXIES, is the one reader of them (api/delivery/urls.py).
+forwarded_allow_ips = ""
 
 
 # The collector stays off in the master (Python's recipe for forking servers, see gc.freeze):

@@ -23,9 +23,11 @@ from .content.store import Store
 from .gcpause import collector_paused
 from .lru import LRU
 from .problems import ProblemApi
-from .representations import Representations
+from .representations import Representations, code_fingerprint
 from .search import SearchBackend
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
+
+SEARCH_PAGES_BYTES = 16 * 1024 * 1024
 
 
 class OrjsonProvider(JSONProvider):
@@ -45,8 +47,10 @@ class ContentService:
     store: Store
     representations: Representations
     search: SearchBackend
-    search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
-    list_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/common
+    # per worker, (body, ETag) of search pages (see v1/search), bounded in bytes
+    search_pages: LRU = field(
+        default_factory=lambda: LRU(SEARCH_PAGES_BYTES, getsizeof=lambda p: len(p[0]) + 64)
+    )
     manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
 
 
@@ -99,11 +103,16 @@ def _create_app(config: dict | None) -> Flask:
         time_limit=app.config["SEARCH_TIME_LIMIT"],
         procs=app.config["SEARCH_BUILD_PROCS"],
     )
+    representations = Representations(store, app.config["SITE_URL"])
+    manifest = cached_manifest(
+        store,
+        search.path / MANIFEST_FILE,
+        representations.revision,
+        f"{representations.site_url}|{code_fingerprint()}",
+    )
+    representations.revisions = {key: value[0] for key, value in manifest["entries"].items()}
     app.extensions["content"] = ContentService(
-        store=store,
-        representations=Representations(store, app.config["SITE_URL"]),
-        search=search,
-        manifest=cached_manifest(store, search.path / MANIFEST_FILE),
+        store=store, representations=representations, search=search, manifest=manifest
     )
     record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])
     app.extensions["content_seen_at"] = first_seen(app.config["INDEX_DIR"], store.version)

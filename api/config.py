@@ -27,7 +27,7 @@ class Config:
     SEARCH_BUILD_PROCS = 2  # processes that build the index, one segment each (search/bulk.py)
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
     CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
-    RESPONSE_CACHE_MB = 16  # per worker: public content responses replayed without Flask; 0 = off
+    RESPONSE_MEMO_MB = 32  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off
     CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
     CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
     ACCESS_LOG = True  # one JSON line per request on stderr
@@ -35,8 +35,9 @@ class Config:
     PARTNER_KEYS = ""  # the same list as JSON, e.g. from a secret store
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
-    RATELIMIT_STORAGE_URI = "local://"  # in-process (see partners/storage.py); or redis://host
-    PUBLIC_API_URL = ""  # this API's public base URL for embed links; empty: the request's host
+    RATELIMIT_STORAGE_URI = "local://"  # per worker (partners/storage.py); redis://host: shared
+    PUBLIC_API_URL = ""  # this API's public base URL for feed and embed links (see README)
+    TRUSTED_PROXIES = 0  # proxies in front that set X-Forwarded-*; 0: those headers are ignored
     EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)
     PREVIEW_SECRET = ""  # signs preview tokens; empty disables previews
     V1_DEPRECATION = ""  # ISO date-time /v1 is (or will be) deprecated; empty: not deprecated

@@ -5,7 +5,7 @@ from html import escape
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import abort
 from marshmallow import fields, validate
@@ -17,6 +17,7 @@ from schemas.queries import EmptyArgs, StrictSchema
 
 from .contract import CONTENT_HEADERS, headers, not_modified
 from .delivery.caching import content_response
+from .delivery.urls import api_base
 from .v1.common import Blueprint, json_response, service
 
 # The blueprint's static folder serves the interactive docs' assets (Swagger UI, from the
@@ -114,8 +115,7 @@ class OEmbed(MethodView):
         site = svc.store.site
         width = min(EMBED_WIDTH, maxwidth or EMBED_WIDTH)
         height = min(EMBED_HEIGHT, maxheight or EMBED_HEIGHT)
-        api_base = current_app.config["PUBLIC_API_URL"].rstrip("/") or request.host_url.rstrip("/")
-        src = escape(f"{api_base}/v1/embed/{entry.type}/{entry.slug}")
+        src = escape(f"{api_base()}/v1/embed/{entry.type}/{entry.slug}")
         title = escape(entry.title)
         html = (
             f'<iframe src="{src}" width="{width}" height="{height}" title="{title}" '

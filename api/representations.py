@@ -2,7 +2,18 @@
 
 Each entry's summary and detail are dumped once (on first use) and kept: requests only slice,
 filter and serialise them. The cache is filled lazily so start-up stays fast on 5,000+ entries.
+
+Each entry has its own version (`meta.version`, `revision`): a hash of everything its
+representations are made from (its file, the summaries of its related entries, its tags' labels,
+the site's texts, the site URL, and the code that shapes a representation), so an edit elsewhere
+in the pack leaves its bodies and ETags unchanged, and an edit that shows in it (a related
+page's title) or a deploy that changes the output schemas changes them.
 """
+
+import hashlib
+import sys
+from functools import cache
+from pathlib import Path
 
 import orjson
 
@@ -20,6 +31,22 @@ from .delivery.caching import strong_etag
 from .jsonld import json_ld
 from .lru import LRU
 
+# The modules whose code decides what a representation contains: when a deploy changes one,
+# every entry's version changes with it (the content alone would not say so). The rendered
+# Markdown itself is in the store, versioned by the snapshot's FORMAT and the files' hashes.
+SHAPING_MODULES = ("api.representations", "api.jsonld", "schemas.output", "schemas.common")
+
+
+@cache
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in SHAPING_MODULES:
+        digest.update(Path(sys.modules[name].__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+DETAILS_BYTES = 64 * 1024 * 1024  # per worker: dumped details, as JSON bytes
+ENVELOPES_BYTES = 32 * 1024 * 1024  # per worker: serialised default detail bodies
 _summary_schema = EntrySummarySchema()
 _detail_schema = EntryDetailSchema()
 
@@ -38,12 +65,35 @@ def pick(data: dict, fields) -> dict:
 
 
 class Representations:
-    def __init__(self, store: Store, site_url: str = ""):
+    def __init__(self, store: Store, site_url: str = "", revisions: dict | None = None):
         self.store = store
         self.site_url = (site_url or store.site.base_url).rstrip("/")
-        self._summaries: dict = {}
-        self._details = LRU(4096)  # bounded: 5,000+ entries × formats would otherwise all stay
-        self._envelopes = LRU(4096)
+        self.revisions = revisions or {}  # "type:slug" → revision, from the manifest
+        self._summaries: dict = {}  # one per public entry: bounded by the pack
+        # bounded in bytes: 5,000+ entries × formats would otherwise all stay
+        self._details = LRU(DETAILS_BYTES, getsizeof=lambda d: len(orjson.dumps(d)))
+        self._envelopes = LRU(ENVELOPES_BYTES, getsizeof=lambda pair: len(pair[0]) + 64)
+        site = store.site
+        # the site's texts an entry's representation shows (meta, JSON-LD publisher); its
+        # urgent-help services are added per entry, so a changed help line versions only the
+        # pages that show it
+        self._site_text = [site.name, site.disclaimer, site.attribution, dict(site.licence)]
+
+    def revision(self, entry: Entry) -> str:
+        """This entry's version (see the module doc); kept in the manifest for public entries."""
+        known = self.revisions.get(f"{entry.type}:{entry.slug}")
+        if known is not None:
+            return known
+        inputs = [
+            entry.digest,
+            [self.tag_ref(t) for t in entry.tags],
+            self._related_data(entry),
+            self._site_text,
+            [dict(u) for u in self.store.site.urgent_help_for(entry.urgent_help)],
+            self.site_url,
+            code_fingerprint(),
+        ]
+        return hashlib.sha256(orjson.dumps(inputs)).hexdigest()[:16]
 
     def tag_ref(self, slug: str) -> dict:
         return {"slug": slug, "label": self.store.tags[slug].label}
@@ -168,7 +218,7 @@ class Representations:
             "attribution": site.attribution,
             "licence": dict(site.licence),
             "canonical_url": self.canonical_url(entry),
-            "version": self.store.version,
+            "version": self.revision(entry),
         }
 
     def tag(self, slug: str) -> dict:

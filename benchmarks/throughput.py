@@ -7,6 +7,7 @@ Prints a Markdown report, writes OUT/results.json and the marked section of benc
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -32,14 +33,20 @@ START, END = "<!-- throughput-results:start -->", "<!-- throughput-results:end -
 DETAIL = "/v1/articles/how-ketamine-infusion-therapy-works"
 SEARCH = "/v1/search?q=ketamine+infusion"
 LISTS = ("conditions", "treatments", "articles")  # conditions first; else the largest list
-TARGETS = {"detail": 0.85, "list": 0.6, "304": 0.95}  # app req/s ÷ bare req/s; search: none
+TARGETS = {"detail": 0.75, "list": 0.6, "304": 0.9}  # app req/s ÷ bare req/s; search: none
 IDENTITY = {"Accept-Encoding": "identity"}  # wrk sends no Accept-Encoding: never gzip
 MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 # The one setting changed: one client IP at the default 1200/min would measure 429s. The limiter
 # still runs (and counts) on every request.
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
-COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "no replay req/s", "no replay/bare")
+COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "memo off req/s", "memo off/bare")
+BEFORE_COLUMNS = (
+    "before req/s",
+    "before/bare",
+    "before, no replay req/s",
+    "before, no replay/bare",
+)
 
 
 def ensure_wrk() -> str | None:
@@ -81,19 +88,50 @@ def scenarios(url: str) -> tuple[list[dict], str]:
     return out, f"public entries: {note}; the list uses `/v1/{chosen}` ({totals[chosen]} items)"
 
 
-def check(url: str, s: dict) -> None:
-    """Refuse to measure a server that answers the wrong status or body size."""
+def own_etag(url: str, s: dict) -> dict:
+    """The scenario for another build of the app: its 304 revalidates that build's own ETag."""
+    if s["status"] != 304:
+        return s
+    etag = requests.get(url + s["path"], headers=IDENTITY, timeout=10).headers["ETag"]
+    return s | {"headers": {"If-None-Match": etag}, "etag": etag}
+
+
+def check(url: str, s: dict, sizes: bool = True) -> None:
+    """Refuse to measure a server that answers the wrong status or body size (another build of
+    the app, `sizes=False`, may differ in size: only the status and type are checked)."""
     response = requests.get(url + s["path"], headers=IDENTITY | s["headers"], timeout=10)
     header = "ETag" if s["status"] == 304 else "Content-Type"
     got = (response.status_code, len(response.content), response.headers.get(header))
     want = (s["status"], s["size"], s["etag"] if header == "ETag" else "application/json")
+    if not sizes:
+        got, want = (got[0], got[2]), (want[0], want[2])
     if got != want:
         raise RuntimeError(f"{url}{s['path']}: got (status, size, {header}) {got}, want {want}")
 
 
-def wrk(url: str, headers: dict, seconds: int, args) -> dict:
+def combine(slices: list[dict]) -> dict:
+    """One figure from a scenario's slices: mean req/s, median p50, worst p99, totals."""
+    p50s = sorted(x["p50"] for x in slices)
+    return {
+        "rps": sum(x["rps"] for x in slices) / len(slices),
+        "p50": p50s[len(p50s) // 2],
+        "p99": max(x["p99"] for x in slices),
+        "requests": sum(x["requests"] for x in slices),
+        "bad_status": sum(x["bad_status"] for x in slices),
+        "socket_errors": sum(x.get("socket_errors", 0) for x in slices),
+        "slices_rps": [round(x["rps"]) for x in slices],
+    }
+
+
+def wrk(url: str, headers: dict, seconds: float, args) -> dict:
     """One wrk run: requests/s, p50 and p99 (ms), and how many answers or sockets failed."""
-    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+    argv = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{round(seconds)}s",
+        "--latency",
+    ]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]
     done = subprocess.run(argv + [url], capture_output=True, text=True, timeout=seconds + 60)
@@ -168,10 +206,12 @@ def machine(wrk_path: str | None) -> dict:
 def report(r: dict, args) -> str:
     m = r["machine"]
     load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
-    tool = f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`"
+    slice_s = round(args.duration / args.rounds)
+    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
     if not r["wrk"]:
         tool = f"a Python generator ({args.connections} processes, a new connection per request)"
-    rows, flawed = [row(*COLUMNS), "|" + "---|" * len(COLUMNS)], []
+    columns = COLUMNS + (BEFORE_COLUMNS if args.baseline else ())
+    rows, flawed = [row(*columns), "|" + "---|" * len(columns)], []
     for s in r["scenarios"]:
         a, b = s["app"], s["bare"]
         ratio = s["ratio"] = a["rps"] / b["rps"]
@@ -183,8 +223,14 @@ def report(r: dict, args) -> str:
         cells += [f"{x[p]:.2f}" for x in (a, b) for p in ("p50", "p99")]
         full = s["full"]
         s["full_ratio"] = full["rps"] / b["rps"]
-        rows.append(row(*cells, f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"))
-        for who, x in (("app", a), ("bare", b), ("no replay", full)):
+        cells += [f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"]
+        runs = [("app", a), ("bare", b), ("memo off", full)]
+        if args.baseline:
+            for who in ("before", "before_full"):
+                cells += [f"{s[who]['rps']:.0f}", f"{s[who]['rps'] / b['rps']:.2f}"]
+                runs.append((who, s[who]))
+        rows.append(row(*cells))
+        for who, x in runs:
             if x["bad_status"] or x.get("socket_errors"):
                 flawed.append(
                     f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
@@ -192,6 +238,13 @@ def report(r: dict, args) -> str:
                 )
     table, flawed = "\n".join(rows), "; ".join(flawed) or "none"
     fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
+    if args.baseline:
+        fallback += f"""
+- *Before* is commit `{r["baseline"]}` (the replay layer in front of Flask, hand-written CORS,
+  gzip and LRU caches, the `local://` limits storage) in the same run, on its own defaults;
+  *before, no replay* is it with `RESPONSE_CACHE_MB=0` (every request runs its Flask path and
+  view): against *memo off* it measures the library swaps (flask-cors, flask-compress,
+  cachetools, `memory://`) and the hooks this issue added, on the same full path."""
     return f"""## Throughput: `.venv/bin/python benchmarks/throughput.py [--duration S] …`
 
 Requests per second of the app under gunicorn, served as the README serves it, against the
@@ -203,17 +256,21 @@ Run {m["date"]} on {m["cpu"]}, {m["cores"]} cores (load average 1/5/15 min befor
 {load}); Python {m["python"]}, gunicorn {m["gunicorn"]}, Flask {m["flask"]}, flask-smorest
 {m["flask-smorest"]}, Werkzeug {m["werkzeug"]}; wrk: {m["wrk"]}.
 
-Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1, each scenario against the app,
-the bare app, then the app without replay (never two loaded at once; all stay up). All run under
+Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1; for each scenario the servers take
+turns, {args.rounds} slices each ({args.duration} s per server in all), so the machine's other
+load falls on all of them alike; never two loaded at once, all stay up. req/s is the mean of
+the slices, p50 their median, p99 their worst. All run under
 `gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares
 the cores.
 
 {table}
 
 Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
-*No replay* is the same app with `RESPONSE_CACHE_MB=0`: every request runs the whole Flask path
-(what the first request for each URL costs each worker); the targets are judged on the app as
-served.
+Every request of the app's columns runs the one Flask path (request id, key check, rate limit,
+CORS, versioning, conditional request, access log); the app's memo skips only the view for a URL
+it has answered before. *Memo off* is the same app with `RESPONSE_MEMO_MB=0` (every request runs
+its view: what the first request for each URL costs each worker); the targets are judged on the
+app as served.
 
 - Content: the bundled pack (not MedQuAD); {r["list_note"]}.
 - The app runs with its defaults: the access log is on (one JSON line per request to stderr,
@@ -227,19 +284,254 @@ served.
 """
 
 
+MIXED_START, MIXED_END = "<!-- mixed-results:start -->", "<!-- mixed-results:end -->"
+CPU_START, CPU_END = "<!-- request-cpu:start -->", "<!-- request-cpu:end -->"
+CPU_VARIANTS = {  # setting overrides of the app: what each part of the path costs
+    "app as served": {},
+    "memo off": {"RESPONSE_MEMO_MB": 0},
+    "rate limits on `memory://`": {"RATELIMIT_STORAGE_URI": "memory://"},
+    "rate limits off": {"RATELIMIT_ENABLED": False},
+}
+
+
+def request_cpu(out: Path, rounds: int = 5, requests_per_round: int = 300) -> dict:
+    """CPU time (process_time, so other load on the machine counts less) per request of the
+    detail scenario, in-process through Flask's test client, for the app with a few settings
+    changed and the bare app: the cost of each part of the one path. The test client's own
+    cost is in every figure."""
+    from api import create_app
+
+    index = str(out / "index")
+    clients = {}
+    for name, extra in CPU_VARIANTS.items():
+        config = {"INDEX_DIR": index, "ACCESS_LOG": False, **APP_ENV, **extra}
+        config["RATELIMIT_DEFAULT"] = APP_ENV["RATELIMIT_DEFAULT"]
+        clients[name] = create_app(config).test_client()
+    body = clients["app as served"].get(DETAIL, headers=IDENTITY)
+    spec = out / "cpu-bare.json"
+    spec.write_text(
+        json.dumps({DETAIL: {"body": body.data.decode(), "etag": body.headers["ETag"]}})
+    )
+    os.environ["BARE_BODIES"] = str(spec)
+    from benchmarks.bare_app import app as bare
+
+    clients["bare Flask"] = bare.test_client()
+    best = {name: math.inf for name in clients}
+    for _ in range(rounds):  # in turns, keeping each variant's best round
+        for name, client in clients.items():
+            for _ in range(50):
+                client.get(DETAIL, headers=IDENTITY)
+            started = time.process_time()
+            for _ in range(requests_per_round):
+                client.get(DETAIL, headers=IDENTITY)
+            spent = (time.process_time() - started) / requests_per_round * 1e6
+            best[name] = min(best[name], spent)
+    return best
+
+
+def request_cpu_report(best: dict, machine_info: dict) -> str:
+    bare = best["bare Flask"]
+    rows = [row("variant", "CPU µs per request", "÷ bare Flask"), "|---|---|---|"]
+    rows += [row(name, f"{us:.0f}", f"{us / bare:.2f}") for name, us in best.items()]
+    table = "\n".join(rows)
+    return f"""## CPU per request, in-process: `.venv/bin/python benchmarks/throughput.py --cpu`
+
+Run {machine_info["date"]} on {machine_info["cpu"]}. The detail scenario
+(`{DETAIL}`, memoised after the first request) through Flask's test client, best of 5 rounds of
+300 requests taken in turns, measured as this process's CPU time (so the machine's other load
+counts less than in wall-clock figures). Each row is the app with one setting changed: what
+that part of the one path costs.
+
+{table}
+"""
+
+
+def _mixed_client(url: str, paths: list[str], seconds: float, seed: int) -> tuple[list, dict]:
+    """One client process: keeps asking for its share of `paths` (a new connection per request,
+    gzip accepted, as browsers and apps ask) until `seconds` have passed."""
+    import random
+
+    rng, parts = random.Random(seed), urlsplit(url)
+    latencies, statuses = [], {}
+    deadline = time.perf_counter() + seconds
+    while (started := time.perf_counter()) < deadline:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            conn.request("GET", rng.choice(paths), headers={"Accept-Encoding": "gzip"})
+            response = conn.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[response.status] = statuses.get(response.status, 0) + 1
+        except OSError:
+            statuses["error"] = statuses.get("error", 0) + 1
+        finally:
+            conn.close()
+    return latencies, statuses
+
+
+def mixed_paths(slugs: list[str], words: list[str], total: int, seed: int = 1) -> list[str]:
+    """The users' shape: 70 % details (Zipf over the pages, s = 1.1: a few pages are most of
+    the traffic), 15 % list pages (any page, 20 or 50 per page), 15 % searches, each distinct
+    (two or three words from the pack's titles)."""
+    import random
+
+    rng = random.Random(seed)
+    weights = [1 / (rank**1.1) for rank in range(1, len(slugs) + 1)]
+    order = slugs[:]
+    rng.shuffle(order)
+    details = rng.choices(order, weights=weights, k=total)
+    paths, seen = [], set()
+    for n in range(total):
+        pick = rng.random()
+        if pick < 0.70:
+            paths.append(f"/v1/conditions/{details[n]}")
+        elif pick < 0.85:
+            per_page = rng.choice((20, 50))
+            page = rng.randint(1, max(1, len(slugs) // per_page))
+            paths.append(f"/v1/conditions?page={page}&per_page={per_page}")
+        else:
+            query = "+".join(rng.sample(words, rng.choice((2, 3))))
+            while query in seen:
+                query = "+".join(rng.sample(words, 3))
+            seen.add(query)
+            paths.append(f"/v1/search?q={query}")
+    return paths
+
+
+def mixed(args, out: Path) -> dict:
+    """The mixed workload on the MedQuAD pack: req/s, p50, p99 and the memo's hit rate (from
+    the access log's `memo` field)."""
+    from benchmarks.medquad import convert
+
+    pack = out / "medquad"
+    shutil.rmtree(pack, ignore_errors=True)
+    pages = convert(pack)
+    log = out / "mixed.log"
+    log.unlink(missing_ok=True)
+    cold = not (out / "medquad-index").exists()
+    env = {"CONTENT_DIR": str(pack), "INDEX_DIR": str(out / "medquad-index"), **APP_ENV}
+    with Server("wsgi:app", log, **env) as app:
+        start_up = app.wait_ready("/readyz", timeout=600)
+        listing = requests.get(app.url + "/v1/changes", timeout=60).json()["items"]
+        slugs = [i["slug"] for i in listing if i["change"] == "upsert"]
+        words = sorted(
+            {
+                w.lower()
+                for p in pack.glob("conditions/*.md")
+                for w in _title(p).split()
+                if w.isalpha() and len(w) > 3
+            }
+        )
+        paths = mixed_paths(slugs, words, 200_000)
+        size = log.stat().st_size
+        chunks = [paths[i :: args.connections] for i in range(args.connections)]
+        with multiprocessing.Pool(args.connections) as pool:
+            parts = pool.starmap(
+                _mixed_client,
+                [(app.url, chunk, args.mixed, n) for n, chunk in enumerate(chunks)],
+            )
+    latencies = sorted(t for p in parts for t in p[0]) or [math.nan]
+    statuses: dict = {}
+    for part in parts:
+        for status, count in part[1].items():
+            statuses[str(status)] = statuses.get(str(status), 0) + count
+    memo = {"hit": 0, "miss": 0}
+    with log.open("rb") as handle:
+        handle.seek(size)
+        for line in handle:
+            if line.startswith(b"{"):
+                value = json.loads(line).get("memo")
+                if value in memo:
+                    memo[value] += 1
+    at = [latencies[max(0, math.ceil(q * len(latencies)) - 1)] for q in (0.5, 0.99)]
+    looked_up = memo["hit"] + memo["miss"]
+    return {
+        "pages": pages,
+        "start_up_s": start_up,
+        "cold": cold,
+        "seconds": args.mixed,
+        "requests": len(latencies),
+        "rps": len(latencies) / args.mixed,
+        "p50": at[0],
+        "p99": at[1],
+        "statuses": statuses,
+        "memo": memo,
+        "hit_rate": memo["hit"] / looked_up if looked_up else math.nan,
+    }
+
+
+def _title(page: Path) -> str:
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("name:"):
+            return line[5:].strip().strip("'\"")
+    return ""
+
+
+def mixed_row(m: dict) -> str:
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(m["statuses"].items()))
+    cells = [m["requests"], f"{m['rps']:.0f}", f"{m['p50']:.2f}", f"{m['p99']:.2f}"]
+    cells += [m["memo"]["hit"], m["memo"]["miss"], f"{m['hit_rate']:.1%}", statuses]
+    return row(*cells)
+
+
+def mixed_report(m: dict, machine_info: dict, args) -> str:
+    origin = "cold: store, index and manifest built"
+    if not m["cold"]:
+        origin = "from the snapshot, index and manifest an earlier run left in `INDEX_DIR`"
+    return f"""## Mixed workload on MedQuAD: `.venv/bin/python benchmarks/throughput.py --mixed S`
+
+Run {machine_info["date"]} on {machine_info["cpu"]}, {machine_info["cores"]} cores; the app
+under gunicorn (`WEB_CONCURRENCY=2`, defaults except `RATELIMIT_DEFAULT` raised) on the
+{m["pages"]:,} MedQuAD pages (`benchmarks/medquad.py`), ready {m["start_up_s"]:.1f} s after
+start ({origin}). {args.connections} client processes on the same
+cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["seconds"]} s:
+70 % details (Zipf, s = 1.1, over all pages), 15 % list pages (`/v1/conditions`, any page, 20 or
+50 per page), 15 % searches, every query distinct.
+
+| requests | req/s | p50 ms | p99 ms | memo hits | memo misses | hit rate | statuses |
+|---|---|---|---|---|---|---|---|
+{mixed_row(m)}
+
+The hit rate counts the content responses of both workers (each has its own memo, warmed by
+this run alone); searches are distinct, so they always miss.
+"""
+
+
 def write_readme(section: str) -> None:
     write_readme_section(START, END, section, "")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument(
+        "--duration", type=int, default=12, help="seconds per scenario and server, all slices"
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="slices each server takes in turn")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of the warm-up run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "throughput")
+    parser.add_argument(
+        "--mixed", type=int, default=180, help="seconds of the MedQuAD mixed workload; 0: skip"
+    )
+    parser.add_argument("--only-mixed", action="store_true", help="skip the four scenarios")
+    parser.add_argument("--cpu", action="store_true", help="only the in-process CPU table")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="an exported older tree (git archive) to measure beside the app, e.g. before a change",
+    )
     args = parser.parse_args()
     out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if args.only_mixed:
+        return run_mixed(args, out, machine(None))
+    if args.cpu:
+        section = request_cpu_report(request_cpu(out), machine(None))
+        write_readme_section(CPU_START, CPU_END, section, "")
+        print(section)
+        return 0
     shutil.rmtree(out / "index", ignore_errors=True)
     (out / "index").mkdir(parents=True)
     for old in out.glob("*.log"):  # the servers append: each run's logs start empty
@@ -259,28 +551,64 @@ def main() -> int:
         spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
         bodies.write_text(json.dumps(spec))
         bare = Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies))
-        full = Server(  # the same app with the replay layer off: every request runs Flask
+        full = Server(  # the same app with the memo off: every request runs its view
             "wsgi:app",
             out / "full.log",
             INDEX_DIR=str(out / "index"),
-            RESPONSE_CACHE_MB="0",
+            RESPONSE_MEMO_MB="0",
             **APP_ENV,
         )
-        with bare, full:
+        servers = [("app", app), ("bare", bare), ("full", full)]
+        if args.baseline:
+            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
+            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **APP_ENV}
+            old["INDEX_DIR"] = str(out / "before-index")
+            servers.append(("before", Server("wsgi:app", out / "before.log", **old)))
+            servers.append(
+                (
+                    "before_full",
+                    Server("wsgi:app", out / "before-full.log", RESPONSE_CACHE_MB="0", **old),
+                )
+            )
+        with contextlib.ExitStack() as stack:
+            for _, server in servers[1:]:
+                stack.enter_context(server)
             bare.wait_ready(DETAIL)
-            full.wait_ready("/readyz")
+            for _, server in servers[2:]:
+                server.wait_ready("/readyz")
             for s in r["scenarios"]:
-                for who, server in (("app", app), ("bare", bare), ("full", full)):
-                    print(f"{s['name']}: {who}…", file=sys.stderr)
-                    check(server.url, s)
-                    load(server.url, s, args.warmup)
-                    s[who] = load(server.url, s, args.duration)
+                owns = {}
+                for who, server in servers:
+                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
+                    check(server.url, own, sizes=who in ("app", "bare", "full"))
+                    load(server.url, own, args.warmup)
+                    owns[who] = own
+                # The servers take turns in short slices, so a change in the machine's other
+                # load (2 shared cores) falls on all of them alike instead of on one run.
+                runs: dict = {who: [] for who, _ in servers}
+                for turn in range(args.rounds):
+                    for who, server in servers:
+                        print(f"{s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
+                        runs[who].append(load(server.url, owns[who], args.duration / args.rounds))
+                for who, slices in runs.items():
+                    s[who] = combine(slices)
     r["load_after"] = os.getloadavg()
     section = report(r, args)
     for s in r["scenarios"]:
         s.pop("body", None)
     (out / "results.json").write_text(json.dumps(r, indent=2))
     write_readme(section)
+    print(section)
+    if args.mixed:
+        run_mixed(args, out, r["machine"])
+    return 0
+
+
+def run_mixed(args, out: Path, machine_info: dict) -> int:
+    result = mixed(args, out)
+    (out / "mixed.json").write_text(json.dumps(result, indent=2))
+    section = mixed_report(result, machine_info, args)
+    write_readme_section(MIXED_START, MIXED_END, section, "")
     print(section)
     return 0
 

@@ -411,6 +411,14 @@ class PageMetaSchema(Schema):
     pages = fields.Integer(required=True)
 
 
+class BulkMetaSchema(Schema):
+    missing = fields.List(
+        _str(),
+        required=True,
+        metadata={"description": "Requested slugs with no public entry (unknown, draft, removed)"},
+    )
+
+
 class _Typed:
     """The response schemas of one entry type's endpoints."""
 
@@ -457,6 +465,19 @@ class _Typed:
                 "meta": fields.Nested(DetailMetaSchema, required=True),
             },
             name=f"{name}SectionEnvelope",
+        )
+        self.bulk = Schema.from_dict(
+            {
+                "items": fields.List(
+                    fields.Nested(self.envelope),
+                    required=True,
+                    metadata={
+                        "description": "Each found entry's detail response, in the requested order"
+                    },
+                ),
+                "meta": fields.Nested(BulkMetaSchema, required=True),
+            },
+            name=f"{name}Bulk",
         )
         self.detail = detail
 
@@ -682,6 +703,11 @@ class ChangeMetaSchema(Schema):
     reset = fields.Boolean(
         required=True,
         metadata={"description": "True: the items are everything; replace the local copy"},
+    )
+    total = fields.Integer(metadata={"description": "Items in this sync, all pages together"})
+    next = _str(
+        allow_none=True,
+        metadata={"description": "Path of the next page of this sync; null on the last page"},
     )
 
 

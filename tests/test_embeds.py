@@ -20,7 +20,9 @@ def test_oembed_rich_response(client):
     assert body["provider_url"] == "https://clinic.test"
     assert body["width"] == 400 and body["height"] == 420
     assert body["cache_age"] == 300
-    assert body["html"].startswith('<iframe src="http://localhost/v1/embed/condition/knee-pain"')
+    assert body["html"].startswith(
+        '<iframe src="http://localhost:8000/v1/embed/condition/knee-pain"'
+    )
     assert body["license"] == "CC BY-NC-ND 4.0" and body["attribution"]
 
 

@@ -59,7 +59,8 @@ def test_access_log_is_one_json_line_without_query_string(client, capfd):
     client.get("/v1/search?q=secret+words", headers={"X-Request-ID": "req-1"})
     (line,) = capfd.readouterr().err.splitlines()
     entry = json.loads(line)
-    assert set(entry) == {"method", "path", "status", "duration_ms", "request_id"}
+    assert set(entry) == {"method", "path", "status", "duration_ms", "request_id", "memo"}
+    assert entry["memo"] in ("hit", "miss")  # a search page is made from content
     assert entry["method"] == "GET" and entry["path"] == "/v1/search"
     assert entry["status"] == 200 and entry["request_id"] == "req-1"
     assert entry["duration_ms"] > 0

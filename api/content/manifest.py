@@ -1,7 +1,9 @@
 """Content manifests for the change feed: what every public entry looked like at one state.
 
-A state is a hash of every public entry's revision (its file's hash plus its resolved relations,
-since a new article changes the condition pages that list it) and of the removed pages. Each
+A state is a hash of every public entry's revision and of the removed pages. The revision is
+given by the caller (representations.Representations.revision): it covers whatever shows in
+the entry's representation, its related entries' summaries included, so an entry whose page
+changed because a related page was renamed, retitled or unpublished is listed as changed. Each
 start records the manifest of its state under INDEX_DIR/manifests/, so a client's cursor (an old
 state) can be compared with the current one. Manifests are small and kept for the last
 KEEP_MANIFESTS states; an older or unknown cursor asks the client to sync from scratch.
@@ -16,20 +18,12 @@ import orjson
 from .store import Store
 
 KEEP_MANIFESTS = 50
+FORMAT = 2  # of a revision: a change here makes every cached manifest stale
 
 
-def _revision(store: Store, entry) -> str:
-    related = sorted((k, tuple(v)) for k, v in store.related.get(entry.key, {}).items())
-    # the page shows its urgent-help services from site.yaml: a changed number must reach
-    # offline copies as a change to every page that shows it
-    services = [sorted(s.items()) for s in store.site.urgent_help_for(entry.urgent_help)]
-    return hashlib.sha256(f"{entry.digest}|{related}|{services}".encode()).hexdigest()[:16]
-
-
-def build_manifest(store: Store) -> dict:
+def build_manifest(store: Store, revision) -> dict:
     entries = {
-        f"{e.type}:{e.slug}": [_revision(store, e), e.updated.isoformat()]
-        for e in store.public_entries()
+        f"{e.type}:{e.slug}": [revision(e), e.updated.isoformat()] for e in store.public_entries()
     }
 
     def target(gone):  # a rename to a page that is not public (yet) must not reveal it
@@ -43,18 +37,20 @@ def build_manifest(store: Store) -> dict:
     return {"state": state, "entries": entries, "gone": gone}
 
 
-def cached_manifest(store: Store, path: Path) -> dict:
-    """build_manifest(store), kept in `path` (beside this content version's snapshot): it depends
-    on the store alone, and building it is a third of a start-up from the snapshot at scale."""
+def cached_manifest(store: Store, path: Path, revision, salt: str = "") -> dict:
+    """build_manifest(store, revision), kept in `path` (beside this content version's snapshot):
+    it depends on the store and `salt` (the settings revisions read, e.g. the site URL) alone,
+    and building it is a third of a start-up from the snapshot at scale."""
+    tag = f"{store.version}|{FORMAT}|{salt}"
     try:
         saved = orjson.loads(path.read_bytes())
-        if saved["version"] == store.version:
+        if saved["version"] == tag:
             return saved["manifest"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    manifest = build_manifest(store)
+    manifest = build_manifest(store, revision)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_bytes(orjson.dumps({"version": store.version, "manifest": manifest}))
+    temporary.write_bytes(orjson.dumps({"version": tag, "manifest": manifest}))
     os.replace(temporary, path)
     return manifest
 

@@ -1,48 +1,65 @@
-"""Everything HTTP adds around the views, in one explicit order.
+"""Everything HTTP adds around the views: one path for every request, in one explicit order.
 
-before: request id and timer → preflight answered → retired API versions refused
-        (then partners: caller identified, rate limit checked).
-after:  version headers → CORS → caching (ETag, 304, gzip) → extra headers (rate limits) →
-        security header → request id + log → kept for replay. The after hook is registered last
-        so that it runs first: Flask-Limiter's own after hook then sees the final status (a 304
-        is not counted).
-around: replay.py answers repeats of public content responses before Flask runs at all.
+before: request id and timer → retired API versions refused → (partners: caller identified,
+        rate limit counted, invalid key refused) → memo: a kept representation of this URL
+        answers instead of the view (memo.py).
+after (in this order): memo fill, version headers, Cache-Control, Vary, ETag (prepare) → gzip
+        (flask-compress) → 304 (conditional) → CORS (flask-cors) → the request counted against
+        its client's limit (seeing the final status) with the rate-limit headers → nosniff,
+        request id and access-log line.
+Flask runs after_request hooks in the reverse order of registration, hence the order below.
 """
 
 from flask import Flask
 
-from . import access_log, cors, replay, versioning
-from .caching import finalize, public_cache_control
+from . import access_log, caching, cors, memo, versioning
+from .urls import wrap_wsgi
 
 
 def init_before(app: Flask) -> None:
+    wrap_wsgi(app)
     access_log.configure(app)
-    app.extensions["public_cache_control"] = public_cache_control(app.config)
+    app.extensions["public_cache_control"] = caching.public_cache_control(app.config)
     app.extensions["version_policies"] = versioning.policies(app.config)
+    extra_headers = app.extensions.setdefault("response_headers", [])
 
     @app.before_request
     def _before():
         access_log.start()
-        if cors.is_preflight():
-            return cors.preflight()
         versioning.refuse_after_sunset()
-        return None
-
-
-def init_after(app: Flask) -> None:
-    extra_headers = app.extensions.setdefault("response_headers", [])
-    replay.init_app(app)
-    replayer = app.extensions.get("replay")
 
     @app.after_request
-    def _after(response):
-        versioning.add_version_headers(response)
-        cors.add_cors_headers(response)
-        response = finalize(response)
-        for add in extra_headers:  # after finalize: they see a 304 as a 304
+    def _finish(response):  # registered first: runs last
+        for add in extra_headers:
             add(response)
         response.headers["X-Content-Type-Options"] = "nosniff"
         access_log.finish(response)
-        if replayer is not None:
-            replayer.remember(response)
+        return response
+
+
+def init_after(app: Flask) -> None:
+    """After partners.init_app: the memo answers only once the caller has been counted."""
+    kept = memo.init_app(app)
+    cors.init_app(app)
+
+    @app.after_request
+    def _conditional(response):
+        caching.conditional(response)
+        cors.vary_on_origin(response)
+        return response
+
+    caching.init_compress(app, kept)
+
+    if kept is not None:
+
+        @app.before_request
+        def _memo():
+            return memo.lookup(kept)
+
+    @app.after_request
+    def _representation(response):  # registered last: runs first, on the view's response
+        if kept is not None:
+            memo.remember(kept, response)
+        versioning.add_version_headers(response)
+        caching.prepare(response)
         return response

@@ -36,7 +36,7 @@ def start() -> None:
     g.request_id = request_id(request.headers.get("X-Request-ID", ""))
 
 
-def write(method: str, path: str, status: int, started: float, request_id: str) -> None:
+def write(method: str, path: str, status: int, started: float, request_id: str, memo=None) -> None:
     line = {
         "method": method,
         "path": path,
@@ -44,6 +44,8 @@ def write(method: str, path: str, status: int, started: float, request_id: str) 
         "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         "request_id": request_id,
     }
+    if memo is not None:
+        line["memo"] = memo
     # One write(2) of one line: atomic between workers sharing stderr, and a fraction of
     # the cost of the logging module on every request.
     os.write(STDERR, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
@@ -54,4 +56,11 @@ def finish(response: Response) -> None:
     response.headers["X-Request-ID"] = rid
     if current_app.extensions["access_log"]:
         started = getattr(g, "started", time.perf_counter())
-        write(request.method, request.path, response.status_code, started, rid)
+        write(request.method, request.path, response.status_code, started, rid, _memo())
+
+
+def _memo() -> str | None:
+    """ "hit" when the memo answered, "miss" when a view made a content response, else None."""
+    if g.get("memo_hit"):
+        return "hit"
+    return "miss" if g.get("content_response") else None

@@ -1,26 +1,24 @@
 """HTTP caching for every successful GET/HEAD (RFC 9110 §13, RFC 9111): strong ETags,
-Last-Modified, Cache-Control, Vary, conditional 304s, and gzip as its own representation.
+Last-Modified, Cache-Control, Vary and conditional 304s; gzip by flask-compress, which makes a
+compressed body its own representation (`"<tag>:gzip"`).
 
-Done once here, after the view, so lists, details, search and the OpenAPI document all behave
-the same. Views that already know their ETag (cached entry bodies) set it and nothing is hashed.
-This runs on every request, so it works on header strings directly rather than through
-Werkzeug's parsed header objects, and formats dates once.
+Done in after hooks, so lists, details, search and the OpenAPI document all behave the same.
+Views (and the memo) that already know their ETag set it, and nothing is hashed.
 """
 
-import gzip
 import hashlib
 from datetime import datetime
 from functools import lru_cache
 
-from flask import Response, current_app, g, request
-from werkzeug.http import http_date, parse_accept_header, parse_etags
-
-from ..lru import LRU
+from flask import Flask, Response, current_app, g, request
+from flask_compress import Compress
+from werkzeug.http import http_date, is_resource_modified, parse_etags, unquote_etag
 
 MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
-_CONDITIONAL_KEEP = ("etag", "cache-control", "vary", "expires", "date")  # RFC 9110 §15.4.5
-_KEEP_PREFIXES = ("access-control-", "x-", "deprecation", "sunset", "link", "ratelimit")
-_compressed = LRU(2048)  # ETag → gzip body: cached entry bodies are compressed once
+# A response can differ with the key a request presents (a 401, or a private answer), so shared
+# caches must keep keyed and anonymous requests apart even for public 200s.
+KEY_HEADERS = ("Authorization", "X-API-Key")
+_KEY_VARY = ", ".join(KEY_HEADERS)
 
 
 def strong_etag(body: bytes) -> str:
@@ -36,7 +34,8 @@ def content_response() -> None:
     """Views call this when their response is made from content: it then gets Last-Modified,
     the time this content version was first served, which moves whenever any content changes
     (see content.snapshot.first_seen). Editorial `updated` dates would not: a related page, a
-    publication status or an undated edit changes a response without them."""
+    publication status or an undated edit changes a response without them. It also makes the
+    response one the memo keeps (delivery/memo.py)."""
     g.content_response = True
 
 
@@ -64,68 +63,71 @@ def _cache_control(response: Response) -> None:
         response.headers["Cache-Control"] = current_app.extensions["public_cache_control"]
 
 
-@lru_cache(maxsize=256)
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding value takes gzip ("gzip;q=0" means "not gzip")."""
-    if "gzip" not in accept_encoding.lower():
-        return False
-    return parse_accept_header(accept_encoding).quality("gzip") > 0
-
-
-@lru_cache(maxsize=1024)
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison for If-None-Match (RFC 9110 §13.1.2): W/"x" matches "x"; * matches."""
-    return parse_etags(if_none_match).contains_weak(etag)
-
-
-def _not_modified(etag: str, last_modified) -> bool:
-    headers = request.headers
-    if "If-None-Match" in headers:
-        return etag_matches(headers["If-None-Match"], etag)
-    if last_modified and "If-Modified-Since" in headers:
-        since = request.if_modified_since
-        return bool(since and last_modified <= since)
-    return False
-
-
-def kept_on_304(name: str) -> bool:
-    """The headers a 304 repeats: the ones a cache updates its stored response with."""
-    name = name.lower()
-    return name in _CONDITIONAL_KEEP or name.startswith(_KEEP_PREFIXES)
-
-
-def _not_modified_response(response: Response) -> Response:
-    not_modified = Response(status=304)
-    for name, value in response.headers.items():
-        if kept_on_304(name):
-            not_modified.headers[name] = value
-    return not_modified
-
-
-def finalize(response: Response) -> Response:
-    """Apply caching headers; turn the response into a 304 or a gzip body where it applies."""
-    _cache_control(response)
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
-        return response
-    if response.direct_passthrough or response.is_streamed:
-        return response
-    add_vary(response, "Accept-Encoding")
-    last_modified = None
-    if getattr(g, "content_response", False):
-        last_modified = current_app.extensions["content_seen_at"]
-        response.headers["Last-Modified"] = _http_date(last_modified)
-    quoted = response.headers.get("ETag")
-    base = quoted.strip('"') if quoted else strong_etag(response.get_data())
-    use_gzip = (response.content_length or 0) >= MIN_GZIP_BYTES and accepts_gzip(
-        request.headers.get("Accept-Encoding", "")
+def _cacheable(response: Response) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and not response.is_streamed
     )
-    etag = f"{base}-gzip" if use_gzip else base  # each coding is its own representation
-    response.headers["ETag"] = f'"{etag}"'
-    if use_gzip:
-        body = _compressed.get_or(etag, lambda: gzip.compress(response.get_data(), 5, mtime=0))
-        response.set_data(body)
-        response.headers["Content-Encoding"] = "gzip"
-    g.representation = response  # the full 200, also when a 304 is sent: see replay.remember
-    if _not_modified(etag, last_modified):
-        return _not_modified_response(response)
-    return response
+
+
+def prepare(response: Response) -> None:
+    """Before compression: Cache-Control, Vary on the key headers, and for a 200 its identity
+    ETag (kept in g.etag: flask-compress keys its compressed copies by it) and Last-Modified."""
+    _cache_control(response)
+    if "Vary" in response.headers:
+        for header in KEY_HEADERS:
+            add_vary(response, header)
+    else:
+        response.headers["Vary"] = _KEY_VARY
+    if not _cacheable(response):
+        return
+    quoted = response.headers.get("ETag")
+    if quoted is None:
+        quoted = f'"{strong_etag(response.get_data())}"'
+        response.headers["ETag"] = quoted
+    g.etag = quoted.strip('"')
+    if getattr(g, "content_response", False):
+        response.headers["Last-Modified"] = _http_date(current_app.extensions["content_seen_at"])
+
+
+def conditional(response: Response) -> None:
+    """After compression, so the tag compared is the one sent: a 304 when If-None-Match (weak
+    comparison) or, without it, If-Modified-Since says the client's copy is current. Werkzeug
+    drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5)."""
+    if not _cacheable(response):
+        return
+    environ = request.environ
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:  # then If-Modified-Since is ignored (RFC 9110 §13.1.3)
+        etag, _ = unquote_etag(response.headers.get("ETag"))
+        if etag is not None and parse_etags(if_none_match).contains_weak(etag):
+            response.status_code = 304
+    elif "HTTP_IF_MODIFIED_SINCE" in environ:
+        last_modified = response.headers.get("Last-Modified")
+        if not is_resource_modified(environ, last_modified=last_modified):
+            response.status_code = 304
+
+
+def _compress_key(_request) -> str:
+    # Cacheable 200s have their identity tag by now (prepare); anything else gets "" and the
+    # memo neither keeps nor answers that key (Memo.set/get).
+    return g.get("etag", "")
+
+
+def init_compress(app: Flask, memo) -> Compress:
+    """flask-compress: gzip for JSON, XML and HTML at or above MIN_GZIP_BYTES; its compressed
+    copies go into the memo's byte-bounded cache when there is one."""
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 5)
+    app.config.setdefault("COMPRESS_MIN_SIZE", MIN_GZIP_BYTES)
+    app.config.setdefault("COMPRESS_EVALUATE_CONDITIONAL_REQUEST", False)  # see conditional()
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    mimetypes = ["application/json", "application/problem+json", "application/feed+json"]
+    mimetypes += ["application/atom+xml", "application/xml", "text/html"]
+    app.config.setdefault("COMPRESS_MIMETYPES", mimetypes)
+    if memo is not None:
+        app.config.setdefault("COMPRESS_CACHE_KEY", _compress_key)
+        app.config.setdefault("COMPRESS_CACHE_BACKEND", lambda: memo)
+    return Compress(app)

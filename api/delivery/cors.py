@@ -1,62 +1,66 @@
-"""CORS for browsers (WHATWG Fetch): public GETs from configured origins, preflight answered.
+"""CORS for browsers (WHATWG Fetch) with flask-cors: public GETs from configured origins,
+preflights answered, credentials never allowed.
 
-With the default `*`, any page may read the API without credentials. With a list, an allowed
-Origin is echoed and `Vary: Origin` is sent on every response, allowed or not, so a shared cache
-never hands one origin's answer to another. Credentials are never allowed.
+With the default `*`, `Access-Control-Allow-Origin: *` is on every response, with or without an
+Origin in the request, so the response does not depend on Origin and a shared cache can give
+the same copy to everyone. With a list, an allowed Origin is echoed and `Vary: Origin` is sent
+on every response, allowed or not (flask-cors adds it only when echoing to one of several
+origins), so a shared cache never hands one origin's answer to another.
 """
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app
+from flask_cors import CORS
 
 from .caching import add_vary
 
-ALLOWED_METHODS = "GET, HEAD, OPTIONS"
-ALLOWED_HEADERS = (
-    "Accept, Accept-Encoding, Authorization, Content-Type, If-Modified-Since, If-None-Match, "
-    "X-API-Key, X-Request-ID"
-)
-EXPOSED_HEADERS = (
-    "ETag, Last-Modified, Link, Retry-After, RateLimit, RateLimit-Policy, RateLimit-Limit, "
-    "RateLimit-Remaining, RateLimit-Reset, Deprecation, Sunset, X-API-Version, X-Request-ID"
-)
+ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"]
+ALLOWED_HEADERS = [
+    "Accept",
+    "Accept-Encoding",
+    "Authorization",
+    "Content-Type",
+    "If-Modified-Since",
+    "If-None-Match",
+    "X-API-Key",
+    "X-Request-ID",
+]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Retry-After",
+    "RateLimit",
+    "RateLimit-Policy",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Deprecation",
+    "Sunset",
+    "X-API-Version",
+    "X-Request-ID",
+]
 
 
-def _allowed_origin(origin: str) -> str | None:
-    origins = current_app.config["CORS_ORIGINS"]
-    if "*" in origins:
-        return "*"
-    return origin if origin in origins else None
+def any_origin(config) -> bool:
+    return "*" in config["CORS_ORIGINS"]
 
 
-def is_preflight() -> bool:
-    return (
-        request.method == "OPTIONS"
-        and "Origin" in request.headers
-        and "Access-Control-Request-Method" in request.headers
+def init_app(app: Flask) -> None:
+    wildcard = any_origin(app.config)
+    CORS(
+        app,
+        origins="*" if wildcard else list(app.config["CORS_ORIGINS"]),
+        methods=ALLOWED_METHODS,
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
+        max_age=app.config["CORS_MAX_AGE"],
+        supports_credentials=False,
+        send_wildcard=wildcard,
+        always_send=wildcard,  # with a list: only for a request that names an allowed Origin
+        vary_header=True,
     )
 
 
-def preflight() -> Response:
-    """Answer a preflight without routing: every public endpoint accepts the same methods."""
-    response = Response(status=204)
-    response.headers["Allow"] = ALLOWED_METHODS
-    allowed = _allowed_origin(request.headers["Origin"])
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(current_app.config["CORS_MAX_AGE"])
-    if "*" not in current_app.config["CORS_ORIGINS"]:
+def vary_on_origin(response: Response) -> None:
+    if not any_origin(current_app.config):
         add_vary(response, "Origin")
-    return response
-
-
-def add_cors_headers(response: Response) -> None:
-    if "*" not in current_app.config["CORS_ORIGINS"]:
-        add_vary(response, "Origin")
-    origin = request.headers.get("Origin")
-    if not origin:
-        return
-    allowed = _allowed_origin(origin)
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

@@ -15,7 +15,9 @@ def init_app(app: Flask) -> None:
     app.extensions["partners"] = load_partners(
         app.config["PARTNER_KEYS_FILE"], app.config["PARTNER_KEYS"]
     )
-    # identify the caller before the limiter runs: its key function needs g.partner
+    # identify the caller before the limiter runs (its key function needs g.partner), and
+    # refuse a bad key only after it: a wrong key counts against the client's own budget
     app.before_request(access.identify)
     ratelimit.init_app(app)
-    app.extensions.setdefault("response_headers", []).append(ratelimit.add_headers)
+    app.before_request(access.refuse_invalid)
+    app.extensions.setdefault("response_headers", []).append(app.extensions["rate_limits"].count)

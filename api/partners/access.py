@@ -23,16 +23,27 @@ def presented_key() -> str | None:
 
 
 def identify() -> None:
-    """before_request: set g.partner (or None); 401/403 for a key that may not be used."""
-    g.partner = None
+    """before_request, before the rate limit: set g.partner for a usable key (else None) and
+    g.refused for one that may not be used. The limiter then counts a refused key against the
+    client address, like any anonymous request: trying keys costs budget."""
+    g.partner = g.refused = None
     key = presented_key()
     if key is None:
         return
     partner = current_app.extensions["partners"].get(hash_key(key))
-    if partner is None or partner.revoked:
-        abort(401, message="The API key is not valid or has been revoked.", headers=CHALLENGE)
     origin = request.headers.get("Origin")
-    if origin and partner.origins and origin not in partner.origins:
+    if partner is None or partner.revoked:
+        g.refused = 401
+    elif origin and partner.origins and origin not in partner.origins:
+        g.refused = 403
+    else:
+        g.partner = partner
+        g.private = True  # keyed responses must not be served to others from a shared cache
+
+
+def refuse_invalid() -> None:
+    """before_request, after the rate limit: 401/403 for a key that may not be used."""
+    if g.refused == 401:
+        abort(401, message="The API key is not valid or has been revoked.", headers=CHALLENGE)
+    if g.refused == 403:
         abort(403, message="This API key may not be used from this origin.")
-    g.partner = partner
-    g.private = True  # keyed responses must not be served to others from a shared cache

@@ -23,12 +23,12 @@ class Partner:
     name: str
     key_sha256: str
     origins: tuple[str, ...]
-    rate_limit: str | None  # Flask-Limiter syntax, e.g. "6000 per minute"; None: the default
+    rate_limit: str | None  # limits' syntax, e.g. "6000 per minute"; None: the default
     revoked: bool
 
 
 def check_rate_limit(value: str) -> None:
-    """Flask-Limiter parses limits per request; a bad one must stop start-up instead."""
+    """A bad limit must stop start-up, not fail a request."""
     from limits import parse_many
 
     try:

@@ -36,4 +36,4 @@ def require_preview(token: str, kind: str, slug: str) -> None:
         abort(401, message="The preview token is for another entry.")
     if not isinstance(claims.get("exp"), int) or claims["exp"] < time.time():
         abort(401, message="The preview token has expired.")
-    g.private = True
+    g.private = g.preview = True

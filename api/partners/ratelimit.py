@@ -1,47 +1,33 @@
-"""Rate limits with Flask-Limiter: per client IP for anonymous reads (RATELIMIT_DEFAULT), per
-key for partners (their own limit). Settings keep Flask-Limiter's names (RATELIMIT_ENABLED,
-RATELIMIT_DEFAULT, RATELIMIT_STORAGE_URI; in-memory storage unless a shared store is set).
+"""Rate limits with the `limits` library: per client IP for anonymous reads (RATELIMIT_DEFAULT),
+per key for partners (their own limit). Settings keep Flask-Limiter's names (RATELIMIT_ENABLED,
+RATELIMIT_DEFAULT, RATELIMIT_STORAGE_URI, RATELIMIT_STRATEGY), so a deployment configured for
+it needs no change; `local://` (partners/storage.py) unless a shared store such as Redis is set.
+
+Why `limits` directly and not Flask-Limiter (which wraps it): these limits are static (one
+anonymous limit, one per key, one budget per client across every endpoint), and Flask-Limiter's
+per-request resolution of route, blueprint and exemption rules cost more CPU than everything
+else on a memoised request (benchmarks/README.md). Here one before hook tests the client's
+limits and one after hook counts the request, so a 304 revalidation is not counted and every
+other answer is (errors included: 404, 405, and a 401 for a wrong key).
 
 Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit` and the
 widely used `RateLimit-Limit/-Remaining/-Reset` (seconds until the window resets); a 429 is a
-problem+json with `Retry-After`. 304 revalidations are not counted: they cost almost nothing.
+problem+json with `Retry-After`.
 """
 
+import math
 import time
 
 import orjson
-from flask import Flask, Response, current_app, g, request
-from flask_limiter import Limit, Limiter
+from flask import Flask, Response, g, request
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import STRATEGIES
 
 from ..problems import PROBLEM_TYPE, problem_body
 from . import storage  # noqa: F401 - registers the local:// storage scheme with limits
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
-
-
-def client_key() -> str:
-    partner = getattr(g, "partner", None)
-    return f"key:{partner.name}" if partner else f"ip:{request.remote_addr}"
-
-
-def _numbers(limiter: Limiter):
-    current = limiter.current_limit
-    if current is None:
-        return None
-    item = current.limit
-    reset = max(0, int(current.reset_at - time.time()))
-    return item.amount, item.get_expiry(), max(0, current.remaining), reset
-
-
-def _on_breach(request_limit) -> Response:
-    limiter = current_app.extensions["limiter_instance"]
-    numbers = _numbers(limiter)
-    retry = numbers[3] if numbers else 60
-    detail = f"Rate limit of {request_limit.limit} exceeded; retry in {retry} seconds."
-    body = problem_body(429, "Too Many Requests", detail)
-    response = Response(orjson.dumps(body), status=429, mimetype=PROBLEM_TYPE)
-    response.headers["Retry-After"] = str(max(1, retry))
-    return response
 
 
 def header_pairs(quota: int, window: int, remaining: int, reset: int) -> list[tuple[str, str]]:
@@ -54,102 +40,69 @@ def header_pairs(quota: int, window: int, remaining: int, reset: int) -> list[tu
     ]
 
 
-def add_headers(response: Response) -> None:
-    limiter = current_app.extensions.get("limiter_instance")
-    numbers = _numbers(limiter) if limiter else None
-    if not numbers:
-        return
-    quota, window, remaining, reset = numbers
-    if response.status_code not in (304, 429):  # this request is counted after the response
-        remaining = max(0, remaining - 1)
-        reset = reset or window
-    for name, value in header_pairs(quota, window, remaining, reset):
-        response.headers[name] = value
-
-
-class AnonymousCounter:
-    """The anonymous limit, counted exactly as Flask-Limiter counts it (its strategy, storage,
-    limit items and keys), for responses replayed without running Flask (delivery/replay.py):
-    a client's budget is one budget whichever path answers it."""
-
-    def __init__(self, app: Flask, limiter: Limiter, anonymous: Limit):
-        self.limiter = limiter
-        # Flask-Limiter evaluates a limit's items in this order and reports the first
-        self.items = sorted(runtime.limit for runtime in anonymous)
-        prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
+class RateLimits:
+    def __init__(self, app: Flask):
+        config = app.config
+        self.enabled = bool(config["RATELIMIT_ENABLED"])
+        self.storage = storage_from_string(config["RATELIMIT_STORAGE_URI"])
+        self.strategy = STRATEGIES[config.get("RATELIMIT_STRATEGY", "fixed-window")](self.storage)
+        prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self.prefix = (prefix,) if prefix else ()
+        # parsed once; the most fine-grained item first, as Flask-Limiter reports them
+        self.anonymous = sorted(parse_many(config["RATELIMIT_DEFAULT"]))
+        self.partners = {
+            partner.name: sorted(parse_many(partner.rate_limit or config["RATELIMIT_DEFAULT"]))
+            for partner in app.extensions["partners"].values()
+            if not partner.revoked
+        }
 
-    def count(self, remote_addr: str | None, counted: bool) -> list[tuple[str, str]] | None:
-        """The rate-limit headers after this request; None when the client is over its limit
-        (the full path then answers the 429)."""
-        if not self.limiter.enabled:
-            return []
-        strategy = self.limiter.limiter
-        args = (*self.prefix, f"ip:{remote_addr}", "api")
-        for item in self.items:
-            if not strategy.test(item, *args):
-                return None
-        if counted:
-            for item in self.items:
-                strategy.hit(item, *args)
-        item = self.items[0]
-        reset_at, remaining = strategy.get_window_stats(item, *args)
+    def _subject(self):
+        partner = g.get("partner")
+        if partner is not None:
+            return (*self.prefix, f"key:{partner.name}", "api"), self.partners[partner.name]
+        return (*self.prefix, f"ip:{request.remote_addr}", "api"), self.anonymous
+
+    def check(self) -> Response | None:
+        """before_request: a 429 when any of the client's limits is used up."""
+        if not self.enabled or request.path in EXEMPT_PATHS:
+            return None
+        identifiers, items = self._subject()
+        g.rate_limit = (identifiers, items)
+        for item in items:
+            if not self.strategy.test(item, *identifiers):
+                g.rate_limited = item
+                return self._breach(item, identifiers)
+        return None
+
+    def count(self, response: Response) -> None:
+        """after_request: count the answer (not a 304, not the 429 itself), then write the
+        headers with the numbers after it."""
+        subject = g.get("rate_limit")
+        if subject is None:
+            return
+        identifiers, items = subject
+        if response.status_code not in (304, 429):
+            for item in items:
+                self.strategy.hit(item, *identifiers)
+        item = g.get("rate_limited") or items[0]
+        reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
         window = item.get_expiry()
-        reset = max(0, int(reset_at - time.time()))
-        if counted:
-            reset = reset or window
-        return header_pairs(item.amount, window, max(0, remaining), reset)
+        reset = max(0, math.ceil(reset_at - time.time())) or window
+        # added, not set: nothing earlier writes them, and set() scans every header first
+        response.headers.extend(header_pairs(item.amount, window, max(0, remaining), reset))
+
+    def _breach(self, item, identifiers) -> Response:
+        reset_at, _ = self.strategy.get_window_stats(item, *identifiers)
+        retry = max(1, math.ceil(reset_at - time.time()))
+        detail = f"Rate limit of {item} exceeded; retry in {retry} seconds."
+        body = problem_body(429, "Too Many Requests", detail)
+        response = Response(orjson.dumps(body), status=429, mimetype=PROBLEM_TYPE)
+        response.headers["Retry-After"] = str(retry)
+        return response
 
 
-def _not_counted(response) -> bool:
-    return response.status_code != 304
-
-
-def _limits(app: Flask) -> list[Limit]:
-    """One static limit for anonymous clients and one per partner key, each exempting every
-    other caller: static limit strings are parsed once, where a callable limit would be parsed
-    on every request. Shared: one budget per client across every endpoint, not one per route."""
-
-    def anonymous_exempt() -> bool:
-        return request.path in EXEMPT_PATHS or getattr(g, "partner", None) is not None
-
-    anonymous = Limit(
-        app.config["RATELIMIT_DEFAULT"],
-        scope="api",
-        shared=True,
-        exempt_when=anonymous_exempt,
-        deduct_when=_not_counted,
-    )
-    limits = [anonymous]
-    for partner in app.extensions["partners"].values():
-        if partner.revoked:
-            continue
-
-        def partner_exempt(partner=partner) -> bool:
-            return request.path in EXEMPT_PATHS or getattr(g, "partner", None) is not partner
-
-        limits.append(
-            Limit(
-                partner.rate_limit or app.config["RATELIMIT_DEFAULT"],
-                scope="api",
-                shared=True,
-                exempt_when=partner_exempt,
-                deduct_when=_not_counted,
-            )
-        )
+def init_app(app: Flask) -> RateLimits:
+    limits = RateLimits(app)
+    app.extensions["rate_limits"] = limits
+    app.before_request(limits.check)
     return limits
-
-
-def init_app(app: Flask) -> Limiter:
-    limits = _limits(app)
-    limiter = Limiter(
-        client_key,
-        app=app,
-        default_limits=limits,
-        headers_enabled=False,  # written by add_headers, in the IETF draft's form
-        on_breach=_on_breach,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-    )
-    app.extensions["limiter_instance"] = limiter
-    app.extensions["anonymous_counter"] = AnonymousCounter(app, limiter, limits[0])
-    return limiter

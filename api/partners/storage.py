@@ -1,30 +1,78 @@
-"""`local://`: Flask-Limiter's in-memory counters without the expiry timer thread.
+"""`local://`: in-process fixed-window counters for the rate limits, without a timer thread.
 
-limits' MemoryStorage starts a short-lived threading.Timer roughly every 10 ms under load to
-expire keys, and each one competes for the GIL with the request being served. Expired keys are
-already dropped when read, so here the sweep happens inline, once every SWEEP_EVERY increments,
-which keeps memory bounded at a fraction of the cost. Per process, like `memory://`.
+limits' own `memory://` starts a short-lived threading.Timer (about every 10 ms under load) to
+expire keys, and each start waits for the new thread to get the GIL from the request being
+served: measured in benchmarks/README.md, it cost more than the rest of the limiter. This is a
+storage written to limits' documented extension point (subclass `limits.storage.Storage`,
+implement its abstract methods; the `STORAGE_SCHEME` registers it): expired counters are
+dropped when read and swept inline once every SWEEP_EVERY increments, so memory stays bounded.
+Per process, like `memory://`; fixed-window only (the default strategy): a moving or sliding
+window needs `memory://` or a shared store.
 """
 
+import threading
 import time
 
-from limits.storage import MemoryStorage
+from limits.storage import Storage
 
 SWEEP_EVERY = 1000
 
 
-class LocalStorage(MemoryStorage):
-    STORAGE_SCHEME = ["local"]  # registered with limits by the class's metaclass
+class LocalStorage(Storage):
+    STORAGE_SCHEME = ["local"]
 
-    def __init__(self, uri: str | None = None, **options):
-        super().__init__(uri, **options)
-        self.timer.cancel()
-        self._increments = 0
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.counters: dict[str, list] = {}  # key → [count, expires at (epoch seconds)]
+        self.lock = threading.Lock()
+        self.increments = 0
 
-    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - replaces the timer start
-        self._increments += 1
-        if self._increments % SWEEP_EVERY == 0:
-            now = time.time()
-            for key, expiry in list(self.expirations.items()):
-                if expiry <= now:
-                    self.clear(key)
+    @property
+    def base_exceptions(self):
+        return ValueError
+
+    def _live(self, key: str, now: float) -> list | None:
+        counter = self.counters.get(key)
+        if counter is not None and counter[1] <= now:
+            del self.counters[key]
+            return None
+        return counter
+
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, (_, expires) in self.counters.items() if expires <= now]:
+            del self.counters[key]
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        with self.lock:
+            self.increments += 1
+            if self.increments % SWEEP_EVERY == 0:
+                self._sweep(now)
+            counter = self._live(key, now)
+            if counter is None:
+                counter = self.counters[key] = [0, now + expiry]
+            counter[0] += amount
+            return counter[0]
+
+    def get(self, key: str) -> int:
+        with self.lock:
+            counter = self._live(key, time.time())
+            return counter[0] if counter else 0
+
+    def get_expiry(self, key: str) -> float:
+        with self.lock:
+            counter = self._live(key, time.time())
+            return counter[1] if counter else time.time()
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self.lock:
+            count = len(self.counters)
+            self.counters.clear()
+            return count
+
+    def clear(self, key: str) -> None:
+        with self.lock:
+            self.counters.pop(key, None)

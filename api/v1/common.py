@@ -144,11 +144,8 @@ _RELATION_FILTERS = {"condition": "conditions", "treatment": "treatments", "arti
 
 
 def list_entries(kind: str, args: dict) -> Response:
-    """One page of a collection. Pages are kept per worker (the store never changes), keyed by
-    the exact query string, since the Link header repeats it."""
-    svc = service()
-    key = (request.path, request.query_string)
-    body, etag, link = svc.list_pages.get_or(key, lambda: _list_page(svc, kind, args))
+    """One page of a collection (kept by the memo, see delivery/memo.py)."""
+    body, etag, link = _list_page(service(), kind, args)
     content_response()
     return json_response(body, headers={"Link": link}, etag=etag)
 

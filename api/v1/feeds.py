@@ -5,7 +5,7 @@ not public, so they never appear."""
 from datetime import UTC, datetime, time
 from xml.etree import ElementTree as ET
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 
 from schemas.output import TEXT_BODY, JsonFeedSchema
@@ -13,6 +13,7 @@ from schemas.queries import EmptyArgs
 
 from ..contract import V1_HEADERS, headers, not_modified
 from ..delivery.caching import content_response
+from ..delivery.urls import api_base
 from .common import Blueprint, json_response, service
 
 blp = Blueprint("feeds", __name__, url_prefix="/v1", description="Feeds of published articles.")
@@ -53,7 +54,7 @@ class JsonFeed(MethodView):
                 {
                     "id": reps.canonical_url(article),
                     "url": reps.canonical_url(article),
-                    "external_url": request.host_url.rstrip("/") + article.path,
+                    "external_url": api_base() + article.path,
                     "title": article.title,
                     "summary": article.summary,
                     "content_text": article.summary,
@@ -66,7 +67,7 @@ class JsonFeed(MethodView):
             "version": "https://jsonfeed.org/version/1.1",
             "title": f"{site.name}: articles",
             "home_page_url": reps.site_url,
-            "feed_url": request.base_url,
+            "feed_url": f"{api_base()}/v1/feed.json",
             "description": site.description,
             "language": "en",
             "authors": [{"name": site.name, "url": reps.site_url}],
@@ -107,12 +108,13 @@ class AtomFeed(MethodView):
                 element.text = text
             return element
 
-        add(feed, "id", request.base_url)
+        self_url = f"{api_base()}/v1/feed.atom"
+        add(feed, "id", self_url)
         add(feed, "title", f"{site.name}: articles")
         add(feed, "subtitle", site.description)
         newest = max((a.updated for a in articles), default=svc.store.loaded_on)
         add(feed, "updated", _stamp(newest))
-        add(feed, "link", rel="self", href=request.base_url)
+        add(feed, "link", rel="self", href=self_url)
         add(feed, "link", rel="alternate", href=reps.site_url)
         add(add(feed, "author"), "name", site.name)
         add(feed, "rights", f"{site.licence['name']}. {site.attribution}")

@@ -1,0 +1,116 @@
+"""Memoised representations: the serialised body, its ETag and the view's headers per URL.
+
+Content never changes while a process runs, so a public 200 made from content is the same bytes
+for everyone who asks for the same path and query string. The first request runs the view; its
+result is kept here, and later requests for the URL take it in a before_request hook placed
+after the request id, key check, rate limit and sunset hooks: every request still goes through
+Flask and every hook, only the view (argument parsing, lookup, serialising) is skipped. The
+compressed copies flask-compress makes live in the same cache, keyed by the identity ETag.
+
+The key holds only what a body depends on: the path, the raw query string (the view rejected
+invalid ones, and those are never kept) and the base of absolute API URLs (a setting, or the
+trusted proxy's host). Nothing else a client sends (Host, SCRIPT_NAME, Origin, keys) is in it.
+One LRU per worker, bounded in bytes (keys, headers and bodies counted): RESPONSE_MEMO_MB.
+"""
+
+from dataclasses import dataclass
+
+from flask import Flask, Response, g, request
+
+from ..lru import LRU
+from .caching import strong_etag
+from .urls import api_base
+
+_NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
+_OVERHEAD = 200  # bytes per cache item besides its payload: tuple, dataclass, dict slot
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    body: bytes
+    etag: str  # unquoted, identity coding
+    headers: tuple  # the view's own headers (Content-Type, Link, Content-Security-Policy…)
+    key_bytes: int = 0  # of its key: cachetools sizes values only, so the value carries it
+
+
+def _size(value) -> int:
+    if isinstance(value, bytes):  # a compressed body (its "gzip;<etag>" key is in the overhead)
+        return len(value) + _OVERHEAD
+    headers = sum(len(n) + len(v) for n, v in value.headers)
+    return len(value.body) + len(value.etag) + headers + value.key_bytes + _OVERHEAD
+
+
+def _key_size(key) -> int:
+    return sum(len(part) for part in key if isinstance(part, str | bytes))
+
+
+class Memo:
+    def __init__(self, max_bytes: int):
+        self.cache = LRU(max_bytes, getsizeof=_size)
+
+    def get(self, key):
+        if isinstance(key, str) and key.endswith(";"):
+            return None
+        return self.cache.get(key)
+
+    def put(self, key, value) -> None:
+        self.cache.put(key, value)
+
+    # flask-compress's cache backend (COMPRESS_CACHE_BACKEND) also calls get, with a string
+    # "<coding>;<identity ETag>" key: one without a tag is never kept or answered.
+    def set(self, key, value) -> None:
+        if not key.endswith(";"):
+            self.cache.put(key, value)
+
+
+def key() -> tuple:
+    return (request.path, request.query_string, api_base())
+
+
+def lookup(memo: Memo) -> Response | None:
+    """before_request, after every other before hook: the kept 200 for this URL, or None."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    kept = memo.get(key())
+    if kept is None:
+        return None
+    g.content_response = True
+    g.memo_hit = True
+    response = Response(kept.body, headers=list(kept.headers))
+    response.headers["ETag"] = f'"{kept.etag}"'
+    return response
+
+
+def remember(memo: Memo, response: Response) -> None:
+    """after_request, first of all (the view's own headers, before any hook adds its own): keep
+    a 200 made from content. A keyed request's body is the public one (only its headers are
+    private), so it is kept too; a preview's never is."""
+    if (
+        g.get("memo_hit")
+        or response.status_code != 200
+        or request.method not in ("GET", "HEAD")
+        or not g.get("content_response")
+        or g.get("preview")  # a draft's body must never answer a public request
+        or response.direct_passthrough
+        or response.is_streamed
+    ):
+        return
+    quoted = response.headers.get("ETag")
+    if quoted is None:
+        quoted = f'"{strong_etag(response.get_data())}"'
+        response.headers["ETag"] = quoted
+    etag = quoted.strip('"')
+    headers = tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in _NOT_KEPT and name != "ETag"
+    )
+    url = key()
+    memo.put(url, Representation(response.get_data(), etag, headers, _key_size(url)))
+
+
+def init_app(app: Flask) -> Memo | None:
+    megabytes = app.config["RESPONSE_MEMO_MB"]
+    memo = Memo(int(megabytes * 1024 * 1024)) if megabytes > 0 else None
+    app.extensions["memo"] = memo
+    return memo

@@ -1,0 +1,144 @@
+"""The memo (delivery/memo.py): one request path, representations kept per URL, bounded in
+bytes, thread-safe, never keyed by what a client can forge."""
+
+import json
+import threading
+
+import pytest
+
+from api import create_app
+from api.delivery.memo import Memo, Representation
+from api.lru import LRU
+
+from .conftest import PACK
+
+DETAIL = "/v1/articles/knee-pain-basics"
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    return create_app(
+        {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path), "RATELIMIT_DEFAULT": "5 per minute"}
+    )
+
+
+def test_a_memoised_answer_runs_every_hook(limited_app, capfd):
+    client = limited_app.test_client()
+    capfd.readouterr()
+    first = client.get(DETAIL, headers={"X-Request-ID": "one"})
+    again = client.get(DETAIL, headers={"X-Request-ID": "two"})
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines()]
+    assert [line["memo"] for line in lines] == ["miss", "hit"]
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["X-Request-ID"] == "two"  # request id hook ran
+    assert first.headers["RateLimit-Remaining"] == "4"
+    assert again.headers["RateLimit-Remaining"] == "3"  # the limiter counted it
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    assert again.headers["X-API-Version"] == "1"
+    revalidated = client.get(DETAIL, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.headers["RateLimit-Remaining"] == "3"
+    for _ in range(3):
+        client.get(DETAIL)
+    limited = client.get(DETAIL)  # a memoised URL is limited like any other
+    assert limited.status_code == 429
+    assert limited.headers["Content-Type"] == "application/problem+json"
+
+
+def test_errors_previews_and_invalid_queries_are_never_kept(limited_app):
+    client = limited_app.test_client()
+    memo = limited_app.extensions["memo"]
+    assert client.get("/v1/articles?page=0").status_code == 400
+    assert client.get("/v1/articles/nope").status_code == 404
+    client.get("/v1/articles/draft-article?preview=forged")
+    assert len(memo.cache) == 0
+    client.get(DETAIL)
+    assert len(memo.cache) == 1
+
+
+def test_forged_host_and_script_name_never_reach_a_body(client):
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    oembed = "/oembed?url=https://clinic.test/conditions/knee-pain"
+    for path in ("/v1/feed.atom", "/v1/feed.json", oembed):
+        poisoned = client.get(path, headers=forged, environ_overrides={"SCRIPT_NAME": "/evil"})
+        assert poisoned.status_code == 200
+        assert b"evil" not in poisoned.data, path
+        clean = client.get(path)
+        assert b"evil" not in clean.data and clean.data == poisoned.data
+    renamed = client.get("/v1/articles/knee-basics", environ_overrides={"SCRIPT_NAME": "/evil"})
+    assert renamed.status_code == 301
+    assert renamed.headers["Location"] == "/v1/articles/knee-pain-basics"
+
+
+def test_public_api_url_is_used_for_absolute_links(tmp_path):
+    app = create_app(
+        {
+            "CONTENT_DIR": str(PACK),
+            "INDEX_DIR": str(tmp_path),
+            "PUBLIC_API_URL": "https://api.clinic.example/",
+        }
+    )
+    feed = app.test_client().get("/v1/feed.json", headers={"Host": "evil.example"}).get_json()
+    assert feed["feed_url"] == "https://api.clinic.example/v1/feed.json"
+
+
+def _size(value):
+    return len(value.body) + 200 if isinstance(value, Representation) else len(value) + 200
+
+
+def test_bounded_in_bytes_counting_headers():
+    memo = Memo(20_000)
+    headers = (("Content-Type", "application/json"), ("Link", "x" * 500))
+    for n in range(100):
+        key = ("/p", b"q" * 300 + str(n).encode(), "")
+        memo.put(key, Representation(b"y" * 1000, "tag", headers, key_bytes=302))
+    assert memo.cache.currsize <= 20_000
+    # each item counts its body, headers, key and tag (~2,050 bytes): 9 fit, not 20_000 // 1000
+    assert len(memo.cache) == 9
+    memo.put(("/huge", b"", ""), Representation(b"z" * 5000, "t", ()))  # > 1/8: not kept
+    assert memo.get(("/huge", b"", "")) is None
+
+
+def test_lru_is_thread_safe_under_eviction():
+    cache = LRU(50, getsizeof=lambda v: 1)
+    errors = []
+
+    def worker(offset):
+        try:
+            for n in range(5000):
+                key = (offset + n) % 120
+                cache.get_or(key, lambda key=key: key)
+        except Exception as exc:  # noqa: BLE001 - any exception is the failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i * 7,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(cache) <= 50
+
+
+def test_threaded_requests_with_a_tiny_memo(tmp_path):
+    app = create_app(
+        {
+            "CONTENT_DIR": str(PACK),
+            "INDEX_DIR": str(tmp_path),
+            "RESPONSE_MEMO_MB": 0.02,  # ~20 KB: constant eviction
+            "RATELIMIT_DEFAULT": "100000 per minute",
+            "ACCESS_LOG": False,
+        }
+    )
+    paths = ["/v1/articles", "/v1/conditions", "/v1/treatments", DETAIL, "/v1/tags", "/v1/site"]
+    statuses = []
+
+    def worker():
+        client = app.test_client()
+        for n in range(60):
+            statuses.append(client.get(paths[n % len(paths)]).status_code)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 360
