@@ -38,7 +38,17 @@ HEADERS = {
     },
     "Vary": {
         **_TEXT,
-        "description": "`Accept-Encoding`, plus `Origin` when CORS origins are a list",
+        "description": "`Authorization, X-API-Key, Accept-Encoding`, plus `Origin` when CORS "
+        "origins are a list",
+    },
+    "Access-Control-Allow-Origin": {
+        **_TEXT,
+        "description": "CORS: `*` on every response when CORS_ORIGINS is `*`; with a list, the "
+        "request's Origin when it is allowed",
+    },
+    "Access-Control-Expose-Headers": {
+        **_TEXT,
+        "description": "CORS: the response headers scripts may read (ETag, Link, RateLimit-*, …)",
     },
     "ETag": {
         **_TEXT,
@@ -88,7 +98,10 @@ RATE_LIMIT = (
     "RateLimit-Remaining",
     "RateLimit-Reset",
 )
+CORS_HEADERS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers")
 ERROR_HEADERS = (
+    *CORS_HEADERS,
+    "Vary",
     "X-Request-ID",
     "X-Content-Type-Options",
     "Cache-Control",
@@ -97,7 +110,14 @@ ERROR_HEADERS = (
 )
 # What each family of successful responses sends (the contract tests check every header sent
 # is documented on its operation).
-PROBE_HEADERS = ("X-Request-ID", "X-Content-Type-Options", "Cache-Control", "Vary", "ETag")
+PROBE_HEADERS = (
+    *CORS_HEADERS,
+    "X-Request-ID",
+    "X-Content-Type-Options",
+    "Cache-Control",
+    "Vary",
+    "ETag",
+)
 CONTENT_HEADERS = (*PROBE_HEADERS, "Last-Modified", *RATE_LIMIT)
 V1_HEADERS = (*CONTENT_HEADERS, "X-API-Version", "Deprecation", "Sunset", "Link")
 EMBED_HEADERS = (*V1_HEADERS, "Content-Security-Policy")
