@@ -6,6 +6,7 @@ from pathlib import Path
 import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import delivery, discovery, ops, partners, v1
 from .cli import register_cli
@@ -118,4 +119,11 @@ def _create_app(config: dict | None) -> Flask:
     partners.init_app(app)
     delivery.init_after(app)
     register_cli(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies > 0:
+        # Outermost, so every layer (response replay and its rate counting included) sees the
+        # client's address and the public host and scheme, taken from the last `proxies` hops
+        # only: what a client writes into X-Forwarded-* itself is never believed.
+        n = proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     return app

@@ -36,6 +36,7 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
     RATELIMIT_STORAGE_URI = "local://"  # in-process (see partners/storage.py); or redis://host
+    TRUSTED_PROXIES = 0  # proxies in front (deploy/nginx.conf: 1); their X-Forwarded-* are used
     PUBLIC_API_URL = ""  # this API's public base URL for embed links; empty: the request's host
     EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)
     PREVIEW_SECRET = ""  # signs preview tokens; empty disables previews
