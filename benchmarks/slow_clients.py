@@ -20,6 +20,7 @@ import http.client
 import os
 import platform
 import random
+import re
 import socket
 import sys
 import tempfile
@@ -213,9 +214,10 @@ def run(args) -> list[dict]:
 
 def report(results: list[dict], args) -> str:
     load = os.getloadavg()
+    model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
     when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     lines = [
-        f"Run {when} on {platform.processor() or platform.machine()}, {os.cpu_count()} cores "
+        f"Run {when} on {model.group(1) if model else platform.machine()}, {os.cpu_count()} cores "
         f"(load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the end); Python "
         f"{platform.python_version()}. Bundled content, 2 worker processes per server; "
         f"{args.normal} normal clients for {args.duration:.0f} s alone, then {args.duration:.0f} s "
