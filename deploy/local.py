@@ -97,7 +97,10 @@ class Replica:
         _stop(self.process, signal.SIGKILL, group=True)
 
     def stop(self) -> None:
-        _stop(self.process, signal.SIGTERM, group=True)
+        """SIGTERM to the master, as an init system stops a service: gunicorn stops accepting,
+        lets each worker finish the request it is serving, then exits."""
+        _stop(self.process, signal.SIGTERM)
+        _stop(self.process, signal.SIGKILL, group=True)  # nothing is left if it hung
 
 
 @dataclass
@@ -132,9 +135,10 @@ class Stack:
 
         _wait(pong, "redis-server", self.redis)
 
-    def start_replica(self, env: dict, workers: int = 1) -> Replica:
-        """One gunicorn (gunicorn.conf.py, sync workers) in its own process group."""
-        port = free_port()
+    def start_replica(self, env: dict, workers: int = 1, port: int = 0) -> Replica:
+        """One gunicorn (gunicorn.conf.py, sync workers) in its own process group; on `port`
+        when given (a replica restarted where nginx expects it), else on a free one."""
+        port = port or free_port()
         settings = {
             "TRUSTED_PROXIES": "1",
             "WORKER_CLASS": "sync",
@@ -158,10 +162,15 @@ class Stack:
         except Exception:
             replica.stop()
             raise
-        self.replicas.append(replica)
+        ports = [r.port for r in self.replicas]
+        if port in ports:  # a restart keeps its place
+            self.replicas[ports.index(port)] = replica
+        else:
+            self.replicas.append(replica)
         return replica
 
-    def start_nginx(self, worker_processes: int = 1) -> None:
+    def start_nginx(self, worker_processes: int = 1, upstreams: list[str] | None = None) -> None:
+        """nginx from deploy/nginx.conf in front of the replicas (or of `upstreams`)."""
         self.nginx_port = free_port()
         run, logs = self.directory / "nginx-run", self.directory / "nginx-logs"
         run.mkdir()
@@ -169,7 +178,7 @@ class Stack:
         conf = self.directory / "nginx.conf"
         conf.write_text(
             render(
-                [f"127.0.0.1:{r.port}" for r in self.replicas],
+                upstreams or [f"127.0.0.1:{r.port}" for r in self.replicas],
                 listen=f"127.0.0.1:{self.nginx_port}",
                 run_dir=str(run),
                 log_dir=str(logs),

@@ -3,7 +3,7 @@ TRUSTED_PROXIES=1, limits in Redis) and nginx rendered from deploy/nginx.conf, e
 port with its own files (deploy/local.py). `make test` installs nginx and redis-server first
 (deploy/install-deps.sh), so nothing here is skipped for a missing binary.
 
-The test that kills a replica runs last in this module: the ones before it need both.
+The tests that stop and kill a replica run last in this module: the ones before need both.
 """
 
 import gzip
@@ -38,10 +38,9 @@ MAX_AGE = 3  # seconds: short, so that expiry is observable in a test
 DETAIL = "/v1/conditions/knee-pain"
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("deploy")
-    env = {
+def replica_env(stack_or_directory) -> dict:
+    directory = getattr(stack_or_directory, "directory", stack_or_directory)
+    return {
         "CONTENT_DIR": str(PACK),
         "INDEX_DIR": str(directory / "index"),
         "PARTNER_KEYS": PARTNERS,
@@ -49,7 +48,12 @@ def stack(tmp_path_factory):
         "CACHE_MAX_AGE": str(MAX_AGE),
         "ACCESS_LOG": "false",
     }
-    started = local.start(env, replicas=2, workers=1, directory=directory)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("deploy")
+    started = local.start(replica_env(directory), replicas=2, workers=1, directory=directory)
     yield started
     started.stop()
 
@@ -194,6 +198,18 @@ def test_nginx_refusals_are_problem_json(stack):
     assert status == 431 and headers["content-type"] == "application/problem+json"
 
 
+def test_no_replica_answering_is_a_503_problem(tmp_path):
+    alone = local.Stack(tmp_path)
+    alone.start_nginx(upstreams=[f"127.0.0.1:{local.free_port()}"])  # nothing listens there
+    try:
+        status, headers, body = get(alone.url + "/v1/site")
+    finally:
+        alone.stop()
+    assert status == 503 and headers["content-type"] == "application/problem+json"
+    assert headers["retry-after"] == "5" and headers["cache-control"] == "no-store"
+    assert json.loads(body)["status"] == 503
+
+
 def test_slow_clients_do_not_starve_normal_clients_through_nginx(stack):
     host, port = "127.0.0.1", stack.nginx_port
     paths = ["/v1/site", DETAIL, "/v1/articles", "/v1/search?q=knee", "/v1/treatments/walking"]
@@ -214,16 +230,45 @@ def test_slow_clients_do_not_starve_make_run(live_server):
     assert len(result["latencies"]) > 20
 
 
-def test_a_replica_killed_mid_load_costs_no_client_request(stack):
-    host, port = "127.0.0.1", stack.nginx_port
+def load_while(stack, action, seconds: float = 4.0) -> dict:
+    """Keyed requests (never from the cache: each reaches a replica) from 4 clients through
+    nginx for `seconds`, with `action` run 1.5 s in."""
     paths = ["/v1/site", DETAIL, "/v1/articles", "/v1/search?q=knee", "/v1/treatments/walking"]
-    killer = threading.Timer(1.5, stack.replicas[1].kill)
-    killer.start()
-    result = normal_clients(host, port, paths, 4, 4.0, {"X-API-Key": LOAD_KEY})
-    killer.join()
-    assert stack.replicas[1].process.poll() is not None  # it did die mid-load
-    errors = (stack.directory / "nginx-logs" / "error.log").read_text()[-3000:]
-    assert result["failures"] == [], errors
+    timer = threading.Timer(1.5, action)
+    timer.start()
+    result = normal_clients(
+        "127.0.0.1", stack.nginx_port, paths, 4, seconds, {"X-API-Key": LOAD_KEY}
+    )
+    timer.join()
+    result["errors"] = (stack.directory / "nginx-logs" / "error.log").read_text()[-3000:]
+    return result
+
+
+def test_a_replica_stopped_mid_load_costs_no_client_request(stack):
+    """A deploy or a scale-down: the replica is stopped (SIGTERM) while requests flow; nginx
+    sends what it refuses to the other one and every client request succeeds."""
+    replica = stack.replicas[1]
+    result = load_while(stack, replica.stop)
+    assert replica.process.poll() is not None  # it did stop mid-load
+    assert result["failures"] == [], result["errors"]
     assert len(result["latencies"]) > 20
+    restarted = stack.start_replica(replica_env(stack), workers=1, port=replica.port)
+    assert stack.replicas[1] is restarted
+    time.sleep(5.5)  # nginx's fail_timeout: the restarted replica is back in rotation after it
+
+
+def test_a_replica_killed_mid_load_loses_at_most_the_response_it_was_writing(stack):
+    """A crash (SIGKILL to the master and its worker at once). Requests the replica had not
+    started answering are retried on the other one. A response whose header nginx had already
+    forwarded cannot be retried (nginx documents this for proxy_next_upstream), so at most one
+    response per killed worker (here: 1) may be cut short; every other request succeeds."""
+    replica = stack.replicas[1]
+    result = load_while(stack, replica.kill)
+    assert replica.process.poll() is not None  # it did die mid-load
+    assert len(result["latencies"]) > 20
+    assert set(result["failures"]) <= {"IncompleteRead"}, result["errors"]
+    assert len(result["failures"]) <= 1, result["errors"]
+    if result["failures"]:
+        assert "upstream prematurely closed connection while reading upstream" in result["errors"]
     status, headers, _ = get(stack.url + "/v1/site", {"X-API-Key": LOAD_KEY})
     assert status == 200
