@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -196,6 +197,7 @@ def run(args) -> list[dict]:
             results.append(measure(name, "127.0.0.1", replica.port, replica.url, args))
         finally:
             stack.stop()
+            shutil.rmtree(stack.directory, ignore_errors=True)
     stack = local.Stack(Path(tempfile.mkdtemp(prefix="slow-clients-")))
     env = {
         "INDEX_DIR": str(stack.directory / "index"),
@@ -209,6 +211,7 @@ def run(args) -> list[dict]:
         results.append(measure(name, "127.0.0.1", stack.nginx_port, stack.url, args))
     finally:
         stack.stop()
+        shutil.rmtree(stack.directory, ignore_errors=True)
     return results
 
 
