@@ -36,6 +36,7 @@ PARTNERS = json.dumps(
 )
 MAX_AGE = 3  # seconds: short, so that expiry is observable in a test
 DETAIL = "/v1/conditions/knee-pain"
+ORIGINS = ("https://site.example", "https://app.example")
 
 
 def replica_env(stack_or_directory) -> dict:
@@ -46,6 +47,7 @@ def replica_env(stack_or_directory) -> dict:
         "PARTNER_KEYS": PARTNERS,
         "RATELIMIT_DEFAULT": "100000 per minute",
         "CACHE_MAX_AGE": str(MAX_AGE),
+        "CORS_ORIGINS": ",".join(ORIGINS),  # a list: responses vary on Origin
         "ACCESS_LOG": "false",
     }
 
@@ -107,6 +109,26 @@ def test_gzip_is_a_cached_variant_of_its_own(stack):
     again = get(stack.url + path)  # a client without gzip still gets the identity body
     assert again[1]["x-cache-status"] == "HIT" and "content-encoding" not in again[1]
     assert again[2] == plain[2]
+
+
+def test_each_origin_gets_its_own_cached_variant(stack):
+    path = "/v1/articles/low-mood-and-sleep"
+    site, app = ({"Origin": origin} for origin in ORIGINS)
+    answers = [
+        get(stack.url + path, headers)
+        for headers in (site, app, site, {"Origin": "https://evil.example"}, {}, app)
+    ]
+    assert [h["x-cache-status"] for _, h, _ in answers] == [
+        "MISS",
+        "MISS",
+        "HIT",
+        "MISS",
+        "MISS",
+        "HIT",
+    ]
+    allowed = [h.get("access-control-allow-origin") for _, h, _ in answers]
+    assert allowed == [ORIGINS[0], ORIGINS[1], ORIGINS[0], None, None, ORIGINS[1]]
+    assert all("Origin" in h["vary"] for _, h, _ in answers)
 
 
 def test_revalidation_through_the_cache_is_a_304(stack):
