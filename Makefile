@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check bench clean
+.PHONY: run test lint format check bench clean deploy-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,13 @@ run: $(STAMP)
 	$(BIN)/python -m compileall -q api schemas wsgi.py
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# nginx and redis-server (Debian packages, for tests/test_deploy.py and the benchmarks) are
+# installed by deploy/install-deps.sh the first time; after that it does nothing.
+deploy-deps:
+	deploy/install-deps.sh
+
 test: $(STAMP)
+	deploy/install-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
@@ -35,7 +41,7 @@ format: $(STAMP)
 check: $(STAMP)
 	$(BIN)/flask --app wsgi content check
 
-bench: $(STAMP)
+bench: $(STAMP) deploy-deps
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -10,7 +10,12 @@ import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
-worker_class = "sync"
+# gevent by default: a worker serves each connection in a greenlet, so a client that sends its
+# request slowly (or never finishes it) holds a greenlet, not the worker. Behind the buffering
+# proxy in deploy/ (nginx), replicas run WORKER_CLASS=sync: nginx hands over only complete
+# requests. The measurements behind the choice are in benchmarks/README.md (slow clients).
+worker_class = os.environ.get("WORKER_CLASS", "gevent")
+worker_connections = 1000  # per gevent worker: open connections, idle or slow ones included
 preload_app = True
 timeout = 30
 graceful_timeout = 20
@@ -21,6 +26,9 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# gunicorn's control socket has one default path per user: replicas on one host (deploy/) would
+# take it from each other, and nothing here uses it.
+control_socket_disable = True
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

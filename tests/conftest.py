@@ -106,6 +106,9 @@ def live_server(tmp_path_factory):
         "INDEX_DIR": str(index_dir),
         "RATELIMIT_DEFAULT": "100000 per minute",
         "PARTNER_KEYS": LIVE_PARTNERS,
+        # stderr is a pipe nobody reads while the server runs: a full pipe (64 KiB of access-log
+        # lines, a few hundred requests) would block the workers' writes and so the server.
+        "ACCESS_LOG": "false",
     }
     process, base = start_gunicorn(env)
     assert base, process.communicate()[1]

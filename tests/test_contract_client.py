@@ -124,17 +124,18 @@ def test_generated_client_over_http(generated, live_server):
     from clinic_client.api.search import search
     from clinic_client.models import ConditionDetail, SearchResult, TreatmentDetail
 
-    api = Client(base_url=live_server)
-    envelope = get_condition.sync(client=api, slug="knee-pain", include="treatments")
-    assert isinstance(envelope.data, ConditionDetail)
-    assert envelope.data.title and envelope.meta.disclaimer
-    treatments = envelope.data.related.treatments
-    assert treatments and all(isinstance(t, TreatmentDetail) for t in treatments)
-    assert all(t.body.html for t in treatments)  # embedded whole, bodies kept
-    result = search.sync(client=api, q="knee")
-    assert isinstance(result, SearchResult)
-    assert result.meta.total == len(result.items) > 0
-    assert result.items[0].url.startswith("/v1/")
-    assert result.meta.suggestion is None
-    typo = search.sync(client=api, q="kne")
-    assert typo.meta.suggestion is None or typo.meta.suggestion.query
+    # closed when done: an open keep-alive socket would warn (-W error) in a later test
+    with Client(base_url=live_server) as api:
+        envelope = get_condition.sync(client=api, slug="knee-pain", include="treatments")
+        assert isinstance(envelope.data, ConditionDetail)
+        assert envelope.data.title and envelope.meta.disclaimer
+        treatments = envelope.data.related.treatments
+        assert treatments and all(isinstance(t, TreatmentDetail) for t in treatments)
+        assert all(t.body.html for t in treatments)  # embedded whole, bodies kept
+        result = search.sync(client=api, q="knee")
+        assert isinstance(result, SearchResult)
+        assert result.meta.total == len(result.items) > 0
+        assert result.items[0].url.startswith("/v1/")
+        assert result.meta.suggestion is None
+        typo = search.sync(client=api, q="kne")
+        assert typo.meta.suggestion is None or typo.meta.suggestion.query

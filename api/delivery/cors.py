@@ -57,7 +57,9 @@ def init_app(app: Flask) -> None:
         supports_credentials=False,
         send_wildcard=wildcard,
         always_send=wildcard,  # with a list: only for a request that names an allowed Origin
-        vary_header=True,
+        # Vary comes from vary_on_origin alone: flask-cors would add a second `Vary: Origin`
+        # header, and a shared cache reading only one of them (nginx) mixes up its variants
+        vary_header=False,
     )
 
 
