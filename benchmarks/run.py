@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (`make bench`): search.py, then throughput.py.
+"""Run every benchmark in turn (`make bench`): search.py, relevance.py, then throughput.py.
 
     python benchmarks/run.py
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("search.py", "throughput.py")
+BENCHMARKS = ("search.py", "relevance.py", "throughput.py")
 
 
 def main() -> int:

@@ -261,11 +261,20 @@ class WhooshBackend(SearchBackend):
     def _terms(self, parsed: ParsedQuery, deadline: float):
         """(every term of the query, its words as ranking.name_coverage compares them with
         names, the "did you mean" text or None)."""
-        terms, corrected, sequence = [], {}, []
+        terms, corrected, sequence, looked_up = [], {}, [], 0
         for position, word in enumerate(parsed.topic_words):
             if time.monotonic() > deadline:  # spelling correction is the costly step
                 raise SearchTimeout
-            alternatives, correction = _word_group(word, self.vocabulary)
+            if (
+                self.vocabulary.frequency(spelled(word.text)) > RARE
+                or looked_up >= parsed.max_terms
+            ):
+                # a common word needs no correction; beyond the term cap's number of unknown
+                # words none is looked up, which bounds the cost of a long, garbled query
+                alternatives, correction = {word.stem}, None
+            else:
+                looked_up += 1
+                alternatives, correction = _word_group(word, self.vocabulary)
             terms.append(Term(frozenset(alternatives), None, position))
             if correction:
                 corrected[word.text] = correction
