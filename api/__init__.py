@@ -25,6 +25,7 @@ from .lru import LRU
 from .problems import ProblemApi
 from .representations import Representations
 from .search import SearchBackend
+from .search.cache import PageCache
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
 
 
@@ -45,7 +46,8 @@ class ContentService:
     store: Store
     representations: Representations
     search: SearchBackend
-    search_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/search
+    # per worker, bounded in bytes (SEARCH_CACHE_MB): see search/cache.py
+    search_pages: PageCache = field(default_factory=lambda: PageCache(Config.SEARCH_CACHE_MB))
     list_pages: LRU = field(default_factory=lambda: LRU(1024))  # per worker: see v1/common
     manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
 
@@ -103,6 +105,7 @@ def _create_app(config: dict | None) -> Flask:
         store=store,
         representations=Representations(store, app.config["SITE_URL"]),
         search=search,
+        search_pages=PageCache(app.config["SEARCH_CACHE_MB"]),
         manifest=cached_manifest(store, search.path / MANIFEST_FILE),
     )
     record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])

@@ -16,28 +16,27 @@ import pickle
 import threading
 import time
 import weakref
-from array import array
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
 from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
-from .frequencies import FREQUENCIES_FILE, FrequencyTable
+from .format import (
+    FIELD_BOOSTS,
+    FREQUENCIES_FILE,
+    SUGGEST_FILE,
+    TABLES_FILE,
+    VOCABULARY_FILE,
+)
+from .frequencies import FrequencyTable
 from .query import (
-    ANALYZER,
     ParsedQuery,
     Word,
-    index_terms,
     name_terms,
     spelled,
     stem,
-    surface,
 )
 from .ranking import (
     NAME_WEIGHT,
@@ -54,114 +53,9 @@ from .ranking import (
     proximity,
     select,
 )
-from .scoring import FieldStats, best, score_documents
+from .scoring import best, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
-
-FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
-VOCABULARY_FILE = "vocabulary.json"
-TABLES_FILE = "tables.pickle"
-SUGGEST_FILE = "suggest.pickle"
-
-
-class FastPositions(Positions):
-    """Whoosh's Positions format, fed by `index_terms` instead of the analyzer chain: the same
-    terms and positions (renumbered past stop words), at a fraction of the indexing cost.
-
-    A value is the positions as native uint32s (so the frequency is its length / 4), where
-    Whoosh writes the frequency and then pickles a list of deltas: this is encoded and decoded
-    without a Python loop per position.
-    """
-
-    def encode(self, positions) -> bytes:
-        return array("I", positions).tobytes()
-
-    def decode_positions(self, value: bytes) -> list[int]:
-        return array("I", value).tolist()
-
-    def decode_frequency(self, value: bytes) -> int:
-        return len(value) // 4
-
-    def decode_weight(self, value: bytes) -> float:
-        return len(value) // 4 * self.field_boost
-
-    def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for position, term in enumerate(index_terms(value)):
-            positions[term].append(position)
-        boost = self.field_boost
-        for term, found in positions.items():
-            yield term, len(found), len(found) * boost, self.encode(found)
-
-
-def _text_field() -> TEXT:
-    field = TEXT(analyzer=ANALYZER)
-    field.format = FastPositions(field_boost=field.format.field_boost)
-    return field
-
-
-def make_schema() -> Schema:
-    return Schema(
-        key=ID(stored=True, unique=True),
-        type=ID(stored=True),
-        tags=KEYWORD(stored=True, commas=True, scorable=False),
-        **{field: _text_field() for field in FIELD_BOOSTS},
-    )
-
-
-@dataclass
-class DocTables:
-    """What scoring and filtering need per document number, computed once per build and saved
-    beside the index (TABLES_FILE), so a worker opens the index in milliseconds."""
-
-    stats: FieldStats
-    keys: dict  # docnum -> "type:slug"
-    by_type: dict  # type -> docnums
-    by_tag: dict  # tag -> docnums
-    names: dict  # a title's or also-known-as name's name_terms -> docnums
-    surfaces: dict  # the same names' words as written (query.surface) -> docnums
-    longest: int  # the most terms or words a name has
-    short: list  # docnum -> name_terms of title, names and summary (ranking.proximity)
-
-    @classmethod
-    def compute(cls, searcher, documents: list[dict]) -> "DocTables":
-        keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
-        for docnum, stored in searcher.iter_docs():
-            keys[docnum] = stored["key"]
-            by_type[stored["type"]].add(docnum)
-            for tag in filter(None, stored["tags"].split(",")):
-                by_tag[tag].add(docnum)
-        stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
-        names, surfaces, short = defaultdict(set), defaultdict(set), []
-        for docnum, document in enumerate(documents):  # document numbers follow this order
-            parts = [document["title"], *filter(None, document["aka"].split(" ; "))]
-            for part in parts:
-                if terms := name_terms(part):
-                    names[terms].add(docnum)
-                    surfaces[surface(part)].add(docnum)
-            texts = [" ".join(name_terms(part)) for part in (*parts, document["summary"])]
-            short.append(" " + "  ".join(texts) + " ")
-        longest = max(map(len, (*names, *surfaces)), default=0)
-        names, surfaces = dict(names), dict(surfaces)
-        return cls(stats, keys, dict(by_type), dict(by_tag), names, surfaces, longest, short)
-
-
-def save_prefixes(store, path: Path) -> None:
-    """The autocomplete table, built from the same store and saved with the index."""
-    table = PrefixTable(
-        (name, e.type, e.slug, name == e.title)
-        for e in store.public_entries()
-        for name in (e.title, *getattr(e, "also_known_as", ()))
-    )
-    with open(path / SUGGEST_FILE, "wb") as handle:
-        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def save_tables(path: Path, documents: list[dict]) -> None:
-    with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
-        tables = DocTables.compute(searcher, documents)
-    with open(path / TABLES_FILE, "wb") as handle:
-        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class OpenIndex:
