@@ -15,8 +15,9 @@ from whoosh.formats import Positions
 
 from .query import ANALYZER, index_terms
 
-SCHEMA_VERSION = "s9"
+SCHEMA_VERSION = "s10"
 FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
+NAME_SEPARATOR = "\x1f"  # joins a name's terms into one key of DocTables.names and .surfaces
 
 META_FILE = "meta.json"  # written last: marks a complete build
 FREQUENCIES_FILE = "frequencies.pickle"  # frequencies.FrequencyTable
@@ -82,7 +83,7 @@ class DocTables:
     keys: dict  # docnum -> "type:slug"
     by_type: dict  # type -> docnums
     by_tag: dict  # tag -> docnums
-    names: dict  # a title's or also-known-as name's query.name_terms -> docnums
-    surfaces: dict  # the same names' words as written (query.surface) -> docnums
+    names: dict  # a title's or also-known-as name's query.name_terms, joined -> docnums
+    surfaces: dict  # the same names' words as written (query.surface), joined -> docnums
     longest: int  # the most terms or words a name has
     short: list  # docnum -> name_terms of title, names and summary (ranking.proximity)

@@ -21,6 +21,8 @@ Pure arithmetic over sets and dicts handed in by the backend: no index, no Whoos
 import math
 from dataclasses import dataclass
 
+from .format import NAME_SEPARATOR
+
 MIN_SHOULD_MATCH = 0.6
 FEW = 10  # fewer matches than this (a page of results): documents with any term match too
 ANY_LIMIT = 1000  # … at most this many of them
@@ -127,7 +129,7 @@ def name_coverage(
         return found
     for start in range(len(sequence)):
         for end in range(start + 1, min(len(sequence), start + longest) + 1):
-            docs = names.get(tuple(sequence[start:end]))
+            docs = names.get(NAME_SEPARATOR.join(sequence[start:end]))
             if docs:
                 share = sum(weight[t] for t in set(sequence[start:end])) / total
                 for doc in docs:
@@ -136,7 +138,7 @@ def name_coverage(
     exact = set()
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + longest) + 1):
-            exact.update(surfaces.get(tuple(words[start:end]), ()))
+            exact.update(surfaces.get(NAME_SEPARATOR.join(words[start:end]), ()))
     for doc in exact & found.keys():
         found[doc] *= 1 + EXACT_NAME_BONUS
     return found

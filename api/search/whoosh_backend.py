@@ -1,10 +1,11 @@
 """Whoosh implementation of SearchBackend.
 
 The index (stemmed title, aka, summary and body fields with positions) is a Whoosh index, written
-by bulk.py. Per process, the open index keeps a reader, field statistics and an LRU of posting
-lists taken from the term-frequency table (frequencies.py, shared by the workers); a query is
-answered with set operations on them plus BM25F scoring of the matching documents only
-(scoring.py), phrases through Whoosh's own phrase matcher.
+by build.py. Per process, the open index keeps a reader, per-document tables and an LRU of
+posting lists taken from the term-frequency table (frequencies.py, shared by the workers); a
+query is answered with set operations on them, under ranking.py's rule (term selection,
+minimum-should-match, names, proximity) and BM25F (scoring.py), phrases through Whoosh's own
+phrase matcher. This module reads an index and never writes one.
 
 The index is opened read-only, once per process and thread (Whoosh readers are not thread-safe,
 and an index opened before gunicorn forks must not share file offsets), and kept.
@@ -242,8 +243,9 @@ class WhooshBackend(SearchBackend):
         start = (request.page - 1) * request.per_page
         hits = ()
         if start < len(final):
-            # BM25F adds at most 1 to a share-weighted score: only the best by coordination and
-            # name can reach the top, so at most SCORED documents are scored
+            # A page's score is at most its share × (1 + its name bonus + the proximity bonus),
+            # BM25F contributing at most 1: only the SCORED pages with the highest such bound are
+            # scored, which bounds the cost of a query matching thousands of pages.
             scored = final
             if len(final) > SCORED:
                 key = lambda doc: shares[doc] * (1 + NAME_WEIGHT * names.get(doc, 0.0))  # noqa: E731
@@ -261,7 +263,7 @@ class WhooshBackend(SearchBackend):
                 SearchHit(*index.keys[doc].split(":", 1), score=round(score, 4))
                 for doc, score in top[start:]
             )
-        typed = [w for w in query.topic_words]
+        typed = list(query.topic_words)
         typed += [w for phrase in query.phrases for w in phrase if w.stem]
         marked = frozenset(w for s in stems for w in self.vocabulary.forms(s))
         marked |= {w.text for w in typed if w.stem in stems}
