@@ -31,8 +31,8 @@ EXACT_NAME_BONUS = 0.1  # a name matched word for word as written, on top of its
 PROXIMITY_WEIGHT = 0.25
 RARE = 2  # a word in this few documents is compared with names by its spelling alternative
 UNINDEXED_WEIGHT = 1.0  # a name term the index leaves out (a single letter): a modest IDF
-SCORED = 300  # candidates (by coordination and name) scored with BM25F
-RERANK = 50  # candidates (by BM25F × coordination) looked at for name and proximity bonuses
+SCORED = 200  # candidates (by coordination and name) scored with BM25F
+RERANK = 30  # candidates (by BM25F × coordination) looked at for name and proximity bonuses
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,8 @@ def matching(selections: list[set], weights: list[float]) -> tuple[set, dict]:
     if not total:
         return set(), {}
     need = MIN_SHOULD_MATCH * total
+    if len(selections) == 1 and len(selections[0]) >= FEW:  # one term: every page having it
+        return set(selections[0]), dict.fromkeys(selections[0], 1.0)
     order = sorted(range(len(weights)), key=lambda i: -weights[i])
     candidates, rest = set(), total
     for i in order:

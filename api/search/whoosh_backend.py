@@ -40,7 +40,6 @@ from .query import (
     stem,
 )
 from .ranking import (
-    NAME_WEIGHT,
     PROXIMITY_WEIGHT,
     RARE,
     RERANK,
@@ -244,12 +243,13 @@ class WhooshBackend(SearchBackend):
         hits = ()
         if start < len(final):
             # A page's score is at most its share × (1 + its name bonus + the proximity bonus),
-            # BM25F contributing at most 1: only the SCORED pages with the highest such bound are
-            # scored, which bounds the cost of a query matching thousands of pages.
+            # BM25F contributing at most 1: pages with the highest shares and those with a name
+            # bonus are scored, at most SCORED + the named, which bounds the cost of a query
+            # matching thousands of pages.
             scored = final
-            if len(final) > SCORED:
-                key = lambda doc: shares[doc] * (1 + NAME_WEIGHT * names.get(doc, 0.0))  # noqa: E731
-                scored = heapq.nlargest(SCORED, final, key=key)
+            if len(final) > SCORED:  # the best shares, and every page whose name matched
+                scored = set(heapq.nlargest(SCORED, final, key=shares.__getitem__))
+                scored |= names.keys() & final
             scores = score_documents(scored, stems, index.postings, index.stats, FIELD_BOOSTS)
             if time.monotonic() > deadline:
                 raise SearchTimeout
