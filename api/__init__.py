@@ -21,13 +21,11 @@ from .content.snapshot import (
 )
 from .content.store import Store
 from .gcpause import collector_paused
-from .lru import LRU
 from .problems import ProblemApi
 from .representations import Representations, code_fingerprint
 from .search import SearchBackend
+from .search.cache import PageCache
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
-
-SEARCH_PAGES_BYTES = 16 * 1024 * 1024
 
 
 class OrjsonProvider(JSONProvider):
@@ -47,10 +45,8 @@ class ContentService:
     store: Store
     representations: Representations
     search: SearchBackend
-    # per worker, (body, ETag) of search pages (see v1/search), bounded in bytes
-    search_pages: LRU = field(
-        default_factory=lambda: LRU(SEARCH_PAGES_BYTES, getsizeof=lambda p: len(p[0]) + 64)
-    )
+    # per worker, (body, ETag) of search pages, bounded in bytes (SEARCH_CACHE_MB): search/cache.py
+    search_pages: PageCache = field(default_factory=lambda: PageCache(Config.SEARCH_CACHE_MB))
     manifest: dict = field(default_factory=dict)  # this state's entries, for the change feed
 
 
@@ -112,7 +108,11 @@ def _create_app(config: dict | None) -> Flask:
     )
     representations.revisions = {key: value[0] for key, value in manifest["entries"].items()}
     app.extensions["content"] = ContentService(
-        store=store, representations=representations, search=search, manifest=manifest
+        store=store,
+        representations=representations,
+        search=search,
+        search_pages=PageCache(app.config["SEARCH_CACHE_MB"]),
+        manifest=manifest,
     )
     record_manifest(app.extensions["content"].manifest, app.config["INDEX_DIR"])
     app.extensions["content_seen_at"] = first_seen(app.config["INDEX_DIR"], store.version)

@@ -25,6 +25,7 @@ class Config:
     SITE_URL = ""  # canonical site base URL; empty = take base_url from content/site.yaml
     SEARCH_TIME_LIMIT = 0.5  # seconds one search may take before it answers 503
     SEARCH_BUILD_PROCS = 2  # processes that build the index, one segment each (search/bulk.py)
+    SEARCH_CACHE_MB = 4  # per worker: finished search pages kept, keys and values; 0 = off
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
     CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
     RESPONSE_MEMO_MB = 32  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off

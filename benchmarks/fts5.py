@@ -31,9 +31,24 @@ def fts5_query(q: str) -> str:
     return " ".join('"' + part.replace('"', '""') + '"' for part in parts)
 
 
-def fts5_search(db, q: str) -> tuple[float, int, list[str], int | None]:
+# the baseline for questions: a plain OR of the words, minus a short list of English stop words
+STOP_WORDS = frozenset(
+    "a an and are as at be by can do does for from has have how i in is it my of on or the "
+    "to was what when where which who why with you your".split()
+)
+
+
+def fts5_or_query(q: str) -> str:
+    """Every word (letters and digits) not a stop word, quoted, ORed."""
+    words = dict.fromkeys(w for w in re.findall(r"\w+", q.lower()) if w not in STOP_WORDS)
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def fts5_search(db, q: str, query=fts5_query) -> tuple[float, int, list[str], int | None]:
     """(seconds, 200 or 0 on error, hit slugs, total): the ranked page and the count."""
-    match = fts5_query(q)
+    match = query(q)
+    if not match:
+        return 0.0, 200, [], 0
     started = time.perf_counter()
     try:
         rows = db.execute(

@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (`make bench`): search, throughput, slow clients, soak.
+"""Run every benchmark in turn (`make bench`): search, relevance, throughput, slow clients, soak.
 
     python benchmarks/run.py
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("search.py", "throughput.py", "slow_clients.py", "soak.py")
+BENCHMARKS = ("search.py", "relevance.py", "throughput.py", "slow_clients.py", "soak.py")
 
 
 def main() -> int:

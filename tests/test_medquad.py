@@ -136,3 +136,33 @@ def test_whole_corpus_loads(corpus, tmp_path, capsys):
     capsys.readouterr()
     store = load_store(out)
     assert len(store.public["condition"]) == store.count() == FULL_CORPUS_SIZE
+
+
+def test_question_set_is_deterministic_distinct_and_varied(corpus):
+    """benchmarks/questions.py: ≥ 1,000 distinct queries in every shape, the same every run."""
+    from benchmarks.questions import SHAPES, medquad_queries, typo_variant
+
+    first, again = medquad_queries(corpus), medquad_queries(corpus)
+    assert first == again and len(first) >= 1000
+    assert len({q["q"].casefold() for q in first}) == len(first)
+    assert {q["shape"] for q in first} == set(SHAPES)
+    slugs = set(_expected_slugs(_source()))
+    assert all(q["relevant"] and set(q["relevant"]) <= slugs for q in first)
+    typos = typo_variant(first)
+    originals = {q["q"] for q in first}
+    assert len(typos) > 800 and not originals & {t["q"] for t in typos}
+
+
+def test_one_typo_is_one_edit_in_the_longest_word():
+    import random
+
+    from benchmarks.questions import typo
+
+    rng = random.Random(1)
+    for _ in range(200):
+        wrong = typo("Adult Acute Lymphoblastic Leukemia", rng)
+        assert wrong.startswith("Adult Acute ") and wrong.endswith(" Leukemia")
+        word = wrong.split()[2]
+        assert word != "Lymphoblastic" and word[0] == "L"
+        assert abs(len(word) - len("Lymphoblastic")) <= 1
+    assert typo("Flu", rng) is None  # no word of 6+ letters

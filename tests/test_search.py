@@ -184,6 +184,30 @@ def test_long_questions_are_searched_not_refused(bundled_client):
     assert top(body, 3)[0] == "crps"
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what are the treatments for complex regional pain syndorme in my hand", "crps"),
+        ("my wife has fibromyalgai and is always tired, what can help her sleep", "fibromyalgia"),
+        (
+            "is esketamine nasal spary the same thing as a ketamine infusion?",
+            "esketamine-nasal-spray",
+        ),
+    ],
+)
+def test_one_typo_in_a_long_question_still_finds_the_page(bundled_client, question, expected):
+    body = search(bundled_client, question)
+    assert expected in top(body, 3)
+    assert body["meta"]["suggestion"] is not None
+
+
+def test_garbled_long_query_is_bounded_not_refused(bundled_client):
+    garbled = " ".join(f"qzx{chr(97 + i)}vbnmw" for i in range(18))  # 18 unknown long words
+    assert len(garbled) <= 200
+    body = search(bundled_client, garbled)
+    assert body["items"] == [] and body["meta"]["total"] == 0
+
+
 def test_term_cap_counts_normalised_terms(app):
     """The cap applies after NFKC: fullwidth letters are the same words, not a way around it."""
     from api.search import SearchRequest

@@ -9,9 +9,9 @@ from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
 from api.search.analysis import Postings, analyse
+from api.search.format import FIELD_BOOSTS, make_schema
 from api.search.query import stem
 from api.search.vocabulary import count_words
-from api.search.whoosh_backend import FIELD_BOOSTS, make_schema
 
 
 def read_everything(path) -> dict:
@@ -244,12 +244,12 @@ def test_ranges_are_split_by_text_size():
 def test_merged_frequencies_keep_fields_only_some_segments_have():
     import numpy as np
 
-    from api.search.frequencies import merge
+    from api.search.analysis import merge_frequencies
 
     def part(terms, bounds, docs, weights):
         return (terms, bounds, np.array(docs, np.uint32), np.array(weights, np.float32))
 
-    table = merge(
+    table = merge_frequencies(
         [
             {"title": part(["a", "b"], [0, 1, 3], [0, 1, 2], [1, 2, 3])},
             {"title": part(["b"], [0, 1], [7], [4]), "body": part(["a"], [0, 1], [5], [2])},

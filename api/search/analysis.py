@@ -17,9 +17,10 @@ from itertools import chain
 
 import numpy as np
 
+from .format import FastPositions
+from .frequencies import FrequencyTable
 from .query import FORMS, normalize
 from .vocabulary import WORD, same_tokens
-from .whoosh_backend import FastPositions
 
 
 @dataclass
@@ -186,3 +187,38 @@ def _document_frequencies(word_lists: tuple, texts: list, words: list[str]) -> C
     pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     found = np.bincount((pairs & np.uint64(0xFFFFFFFF)).astype(np.int64), minlength=len(words))
     return Counter({word: n for word, n in zip(words, found.tolist(), strict=True) if n})
+
+
+def merge_frequencies(parts: list[dict]) -> FrequencyTable:
+    """One table from each segment's {field: (terms, bounds, docnums, frequencies)}, the
+    segments in document order: a segment's postings in term order, term i's at [bounds[i],
+    bounds[i + 1]) of its numpy arrays. A term's postings end up in segment order, so in
+    document order."""
+    docs, weights, ranges, offset = [], [], {}, 0
+    for field in sorted(set().union(*parts)):
+        present = [part[field] for part in parts if field in part]
+        terms = sorted(set().union(*(part_terms for part_terms, *_ in present)))
+        number = {term: i for i, term in enumerate(terms)}
+        keys, starts, sizes, base = [], [], [], 0
+        for segment, (part_terms, bounds, part_docs, _) in enumerate(present):
+            bounds = np.asarray(bounds, np.int64)
+            found = np.fromiter(map(number.__getitem__, part_terms), np.int64, len(part_terms))
+            keys.append(found * len(present) + segment)  # by term, then segment
+            starts.append(bounds[:-1] + base)
+            sizes.append(np.diff(bounds))
+            base += len(part_docs)
+        order = np.argsort(np.concatenate(keys), kind="stable")
+        keys, starts, sizes = (np.concatenate(x)[order] for x in (keys, starts, sizes))
+        index, _ = gather(starts, sizes)  # the slices, in that order
+        docs.append(np.concatenate([part[2] for part in present])[index])
+        weights.append(np.concatenate([part[3] for part in present])[index])
+        counts = np.bincount(keys // len(present), weights=sizes, minlength=len(terms))
+        counts = counts.astype(np.int64)
+        firsts = np.cumsum(counts) - counts + offset
+        pairs = zip(firsts.tolist(), counts.tolist(), strict=True)
+        ranges[field] = dict(zip(terms, pairs, strict=True))
+        offset += len(docs[-1])
+    if not docs:
+        return FrequencyTable({}, b"", b"")
+    docs = np.concatenate(docs).astype(np.uint32).tobytes()
+    return FrequencyTable(ranges, docs, np.concatenate(weights).astype(np.float32).tobytes())

@@ -33,10 +33,9 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import Postings, analyse
-from .frequencies import merge
+from .analysis import Postings, analyse, merge_frequencies
+from .format import FIELD_BOOSTS
 from .query import index_terms
-from .whoosh_backend import FIELD_BOOSTS
 
 BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
@@ -226,7 +225,7 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
         writer.write_all(documents)
         writer.commit()
         meanwhile()
-        return writer.words, stems_of(writer.words), merge([writer.frequencies])
+        return writer.words, stems_of(writer.words), merge_frequencies([writer.frequencies])
     # One range per process: more, smaller ranges (taken by whichever process is free) measured
     # slower, as every segment writes the terms it shares with the others again.
     starts = _split(documents, procs)
@@ -244,7 +243,7 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
     for _, part_words, part_stems, _ in parts:
         words.update(part_words)
         stems.update(part_stems)
-    return words, stems, merge([frequencies for *_, frequencies in parts])
+    return words, stems, merge_frequencies([frequencies for *_, frequencies in parts])
 
 
 # The formats written by hand above are Whoosh 2.7's: refuse to start if they ever change.

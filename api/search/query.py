@@ -144,18 +144,23 @@ def name_terms(text: str) -> tuple[str, ...]:
     """A title, also-known-as name or query word as the ranking compares names with queries:
     index_terms's forms, but single letters kept ("hepatitis c", "brachydactyly type b", which
     the index drops) and question words left out."""
+    words = _WORD.findall(normalize(text))
+    return tuple(chain.from_iterable(map(_NAME_FORMS.__getitem__, words)))
+
+
+def _name_forms(whole: str) -> tuple[str, ...]:
     terms = []
-    for whole in _WORD.findall(normalize(text)):
-        whole = _POSSESSIVE.sub("", whole)  # "crohn's": the index drops the lone "s" too
-        for word in _ANALYZER_TOKEN.findall(whole):
-            if word in _STOP_WORDS or word in QUESTION_WORDS:
-                continue
-            term = word if len(word) == 1 else _STEMS[word]
-            if term not in QUESTION_STEMS:
-                terms.append(term)
+    whole = _POSSESSIVE.sub("", whole)  # "crohn's": the index drops the lone "s" too
+    for word in _ANALYZER_TOKEN.findall(whole):
+        if word in _STOP_WORDS or word in QUESTION_WORDS:
+            continue
+        term = word if len(word) == 1 else _STEMS[word]
+        if term not in QUESTION_STEMS:
+            terms.append(term)
     return tuple(terms)
 
 
+_NAME_FORMS = TokenTable(_name_forms)  # a word → its name terms (the build meets each once)
 _POSSESSIVE = re.compile("['’]s$")
 
 

@@ -21,6 +21,8 @@ Pure arithmetic over sets and dicts handed in by the backend: no index, no Whoos
 import math
 from dataclasses import dataclass
 
+from .format import NAME_SEPARATOR
+
 MIN_SHOULD_MATCH = 0.6
 FEW = 10  # fewer matches than this (a page of results): documents with any term match too
 ANY_LIMIT = 1000  # … at most this many of them
@@ -29,8 +31,8 @@ EXACT_NAME_BONUS = 0.1  # a name matched word for word as written, on top of its
 PROXIMITY_WEIGHT = 0.25
 RARE = 2  # a word in this few documents is compared with names by its spelling alternative
 UNINDEXED_WEIGHT = 1.0  # a name term the index leaves out (a single letter): a modest IDF
-SCORED = 300  # candidates (by coordination and name) scored with BM25F
-RERANK = 50  # candidates (by BM25F × coordination) looked at for name and proximity bonuses
+SCORED = 200  # candidates (by coordination and name) scored with BM25F
+RERANK = 30  # candidates (by BM25F × coordination) looked at for name and proximity bonuses
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def matching(selections: list[set], weights: list[float]) -> tuple[set, dict]:
     if not total:
         return set(), {}
     need = MIN_SHOULD_MATCH * total
+    if len(selections) == 1 and len(selections[0]) >= FEW:  # one term: every page having it
+        return set(selections[0]), dict.fromkeys(selections[0], 1.0)
     order = sorted(range(len(weights)), key=lambda i: -weights[i])
     candidates, rest = set(), total
     for i in order:
@@ -127,7 +131,7 @@ def name_coverage(
         return found
     for start in range(len(sequence)):
         for end in range(start + 1, min(len(sequence), start + longest) + 1):
-            docs = names.get(tuple(sequence[start:end]))
+            docs = names.get(NAME_SEPARATOR.join(sequence[start:end]))
             if docs:
                 share = sum(weight[t] for t in set(sequence[start:end])) / total
                 for doc in docs:
@@ -136,7 +140,7 @@ def name_coverage(
     exact = set()
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + longest) + 1):
-            exact.update(surfaces.get(tuple(words[start:end]), ()))
+            exact.update(surfaces.get(NAME_SEPARATOR.join(words[start:end]), ()))
     for doc in exact & found.keys():
         found[doc] *= 1 + EXACT_NAME_BONUS
     return found

@@ -18,6 +18,8 @@ from whoosh.spelling import ListCorrector
 from .query import normalize
 
 WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, 3+: numbers and short words are not typos
+LONGEST = 40  # letters: longer "words" are never corrected (the cost grows with the length)
+TWO_TYPOS_UP_TO = 15  # letters: longer words are corrected by one typo only
 
 
 def count_words(texts) -> Counter:
@@ -103,10 +105,12 @@ class Vocabulary:
         """The most frequent close word if `word` looks misspelled: unknown, or rare (≤ 2
         documents) while the close word is at least ten times as common."""
         own = self.frequency(word)
-        if len(word) < 4 or own > 2:
-            return None
+        if len(word) < 4 or len(word) > LONGEST or own > 2 or not WORD.fullmatch(word):
+            return None  # too short to tell, longer than words are, known, or not a word
         # a word the corpus knows is only "corrected" by one typo; an unknown one by up to two
-        for distance in (1, 2) if len(word) >= 6 and not own else (1,):
+        # (up to TWO_TYPOS_UP_TO letters: the automaton's cost grows with the word)
+        two = 6 <= len(word) <= TWO_TYPOS_UP_TO and not own
+        for distance in (1, 2) if two else (1,):
             candidates = self._within(word, distance)
             if own:
                 candidates = {c for c in candidates if self.frequency(c) >= own * 10}

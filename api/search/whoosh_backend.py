@@ -1,10 +1,11 @@
 """Whoosh implementation of SearchBackend.
 
 The index (stemmed title, aka, summary and body fields with positions) is a Whoosh index, written
-by bulk.py. Per process, the open index keeps a reader, field statistics and an LRU of posting
-lists taken from the term-frequency table (frequencies.py, shared by the workers); a query is
-answered with set operations on them plus BM25F scoring of the matching documents only
-(scoring.py), phrases through Whoosh's own phrase matcher.
+by build.py. Per process, the open index keeps a reader, per-document tables and an LRU of
+posting lists taken from the term-frequency table (frequencies.py, shared by the workers); a
+query is answered with set operations on them, under ranking.py's rule (term selection,
+minimum-should-match, names, proximity) and BM25F (scoring.py), phrases through Whoosh's own
+phrase matcher. This module reads an index and never writes one.
 
 The index is opened read-only, once per process and thread (Whoosh readers are not thread-safe,
 and an index opened before gunicorn forks must not share file offsets), and kept.
@@ -16,31 +17,29 @@ import pickle
 import threading
 import time
 import weakref
-from array import array
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Positions
 from whoosh.query import Or, Phrase
 
 from ..lru import LRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
-from .frequencies import FREQUENCIES_FILE, FrequencyTable
+from .format import (
+    FIELD_BOOSTS,
+    FREQUENCIES_FILE,
+    SUGGEST_FILE,
+    TABLES_FILE,
+    VOCABULARY_FILE,
+)
+from .frequencies import FrequencyTable
 from .query import (
-    ANALYZER,
     ParsedQuery,
     Word,
-    index_terms,
     name_terms,
     spelled,
     stem,
-    surface,
 )
 from .ranking import (
-    NAME_WEIGHT,
     PROXIMITY_WEIGHT,
     RARE,
     RERANK,
@@ -54,114 +53,9 @@ from .ranking import (
     proximity,
     select,
 )
-from .scoring import FieldStats, best, score_documents
+from .scoring import best, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
-
-FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
-VOCABULARY_FILE = "vocabulary.json"
-TABLES_FILE = "tables.pickle"
-SUGGEST_FILE = "suggest.pickle"
-
-
-class FastPositions(Positions):
-    """Whoosh's Positions format, fed by `index_terms` instead of the analyzer chain: the same
-    terms and positions (renumbered past stop words), at a fraction of the indexing cost.
-
-    A value is the positions as native uint32s (so the frequency is its length / 4), where
-    Whoosh writes the frequency and then pickles a list of deltas: this is encoded and decoded
-    without a Python loop per position.
-    """
-
-    def encode(self, positions) -> bytes:
-        return array("I", positions).tobytes()
-
-    def decode_positions(self, value: bytes) -> list[int]:
-        return array("I", value).tolist()
-
-    def decode_frequency(self, value: bytes) -> int:
-        return len(value) // 4
-
-    def decode_weight(self, value: bytes) -> float:
-        return len(value) // 4 * self.field_boost
-
-    def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for position, term in enumerate(index_terms(value)):
-            positions[term].append(position)
-        boost = self.field_boost
-        for term, found in positions.items():
-            yield term, len(found), len(found) * boost, self.encode(found)
-
-
-def _text_field() -> TEXT:
-    field = TEXT(analyzer=ANALYZER)
-    field.format = FastPositions(field_boost=field.format.field_boost)
-    return field
-
-
-def make_schema() -> Schema:
-    return Schema(
-        key=ID(stored=True, unique=True),
-        type=ID(stored=True),
-        tags=KEYWORD(stored=True, commas=True, scorable=False),
-        **{field: _text_field() for field in FIELD_BOOSTS},
-    )
-
-
-@dataclass
-class DocTables:
-    """What scoring and filtering need per document number, computed once per build and saved
-    beside the index (TABLES_FILE), so a worker opens the index in milliseconds."""
-
-    stats: FieldStats
-    keys: dict  # docnum -> "type:slug"
-    by_type: dict  # type -> docnums
-    by_tag: dict  # tag -> docnums
-    names: dict  # a title's or also-known-as name's name_terms -> docnums
-    surfaces: dict  # the same names' words as written (query.surface) -> docnums
-    longest: int  # the most terms or words a name has
-    short: list  # docnum -> name_terms of title, names and summary (ranking.proximity)
-
-    @classmethod
-    def compute(cls, searcher, documents: list[dict]) -> "DocTables":
-        keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
-        for docnum, stored in searcher.iter_docs():
-            keys[docnum] = stored["key"]
-            by_type[stored["type"]].add(docnum)
-            for tag in filter(None, stored["tags"].split(",")):
-                by_tag[tag].add(docnum)
-        stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
-        names, surfaces, short = defaultdict(set), defaultdict(set), []
-        for docnum, document in enumerate(documents):  # document numbers follow this order
-            parts = [document["title"], *filter(None, document["aka"].split(" ; "))]
-            for part in parts:
-                if terms := name_terms(part):
-                    names[terms].add(docnum)
-                    surfaces[surface(part)].add(docnum)
-            texts = [" ".join(name_terms(part)) for part in (*parts, document["summary"])]
-            short.append(" " + "  ".join(texts) + " ")
-        longest = max(map(len, (*names, *surfaces)), default=0)
-        names, surfaces = dict(names), dict(surfaces)
-        return cls(stats, keys, dict(by_type), dict(by_tag), names, surfaces, longest, short)
-
-
-def save_prefixes(store, path: Path) -> None:
-    """The autocomplete table, built from the same store and saved with the index."""
-    table = PrefixTable(
-        (name, e.type, e.slug, name == e.title)
-        for e in store.public_entries()
-        for name in (e.title, *getattr(e, "also_known_as", ()))
-    )
-    with open(path / SUGGEST_FILE, "wb") as handle:
-        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def save_tables(path: Path, documents: list[dict]) -> None:
-    with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
-        tables = DocTables.compute(searcher, documents)
-    with open(path / TABLES_FILE, "wb") as handle:
-        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class OpenIndex:
@@ -261,11 +155,20 @@ class WhooshBackend(SearchBackend):
     def _terms(self, parsed: ParsedQuery, deadline: float):
         """(every term of the query, its words as ranking.name_coverage compares them with
         names, the "did you mean" text or None)."""
-        terms, corrected, sequence = [], {}, []
+        terms, corrected, sequence, looked_up = [], {}, [], 0
         for position, word in enumerate(parsed.topic_words):
             if time.monotonic() > deadline:  # spelling correction is the costly step
                 raise SearchTimeout
-            alternatives, correction = _word_group(word, self.vocabulary)
+            if (
+                self.vocabulary.frequency(spelled(word.text)) > RARE
+                or looked_up >= parsed.max_terms
+            ):
+                # a common word needs no correction; beyond the term cap's number of unknown
+                # words none is looked up, which bounds the cost of a long, garbled query
+                alternatives, correction = {word.stem}, None
+            else:
+                looked_up += 1
+                alternatives, correction = _word_group(word, self.vocabulary)
             terms.append(Term(frozenset(alternatives), None, position))
             if correction:
                 corrected[word.text] = correction
@@ -339,12 +242,14 @@ class WhooshBackend(SearchBackend):
         start = (request.page - 1) * request.per_page
         hits = ()
         if start < len(final):
-            # BM25F adds at most 1 to a share-weighted score: only the best by coordination and
-            # name can reach the top, so at most SCORED documents are scored
+            # A page's score is at most its share × (1 + its name bonus + the proximity bonus),
+            # BM25F contributing at most 1: pages with the highest shares and those with a name
+            # bonus are scored, at most SCORED + the named, which bounds the cost of a query
+            # matching thousands of pages.
             scored = final
-            if len(final) > SCORED:
-                key = lambda doc: shares[doc] * (1 + NAME_WEIGHT * names.get(doc, 0.0))  # noqa: E731
-                scored = heapq.nlargest(SCORED, final, key=key)
+            if len(final) > SCORED:  # the best shares, and every page whose name matched
+                scored = set(heapq.nlargest(SCORED, final, key=shares.__getitem__))
+                scored |= names.keys() & final
             scores = score_documents(scored, stems, index.postings, index.stats, FIELD_BOOSTS)
             if time.monotonic() > deadline:
                 raise SearchTimeout
@@ -358,7 +263,7 @@ class WhooshBackend(SearchBackend):
                 SearchHit(*index.keys[doc].split(":", 1), score=round(score, 4))
                 for doc, score in top[start:]
             )
-        typed = [w for w in query.topic_words]
+        typed = list(query.topic_words)
         typed += [w for phrase in query.phrases for w in phrase if w.stem]
         marked = frozenset(w for s in stems for w in self.vocabulary.forms(s))
         marked |= {w.text for w in typed if w.stem in stems}

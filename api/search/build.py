@@ -1,0 +1,115 @@
+"""Building one index version: the Whoosh segments (bulk.py, from analysis.py's bulk analysis),
+the term-frequency table, the per-document tables, the spelling vocabulary, the autocomplete
+table and the store snapshot, all into one directory. The serving side (whoosh_backend.py) only
+reads what this writes; the two share the format through format.py alone.
+"""
+
+import json
+import os
+import pickle
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import create_in
+
+from ..content.snapshot import write_snapshot
+from ..gcpause import collector_paused
+from . import index_documents, vocabulary
+from .format import (
+    FIELD_BOOSTS,
+    FREQUENCIES_FILE,
+    META_FILE,
+    NAME_SEPARATOR,
+    SCHEMA_VERSION,
+    STORE_FILE,
+    SUGGEST_FILE,
+    TABLES_FILE,
+    VOCABULARY_FILE,
+    DocTables,
+    make_schema,
+)
+from .query import name_terms, surface
+from .scoring import FieldStats
+from .suggest import PrefixTable
+
+BUILD_STEPS = 4  # progress(n) after each: prefixes and snapshot, postings, tables, vocabulary
+
+
+def build(store, target: Path, procs: int = 1, progress=None) -> int:
+    """Write a complete index for `store` into the empty directory `target`."""
+    with collector_paused():  # see gcpause; the forked writers inherit the pause
+        return _build(store, Path(target), procs, progress)
+
+
+def _build(store, target: Path, procs: int, progress) -> int:
+    from .bulk import write_index  # Whoosh's writing machinery and numpy: only loaded to build
+
+    ix = create_in(str(target), make_schema())
+    documents = list(index_documents(store))
+    step = progress or (lambda done: None)
+
+    def meanwhile():  # what needs only the store: done while the forked writers work
+        save_prefixes(store, target)
+        write_snapshot(store, target / STORE_FILE)
+        step(1)
+
+    words, stems, frequencies = write_index(ix, documents, procs=procs, meanwhile=meanwhile)
+    frequencies.save(target / FREQUENCIES_FILE)
+    step(2)
+    save_tables(target, documents)
+    step(3)
+    vocabulary.save(target / VOCABULARY_FILE, words, stems)
+    count = len(documents)
+    meta = {
+        "documents": count,
+        "content_version": store.version,
+        "schema": SCHEMA_VERSION,
+        "built_by": f"{os.getpid()}@{time.time():.6f}",  # tells builds apart in tests and logs
+    }
+    (target / META_FILE).write_text(json.dumps(meta))  # written last: marks a complete build
+    step(BUILD_STEPS)
+    return count
+
+
+def save_prefixes(store, path: Path) -> None:
+    """The autocomplete table, built from the same store and saved with the index."""
+    table = PrefixTable(
+        (name, e.type, e.slug, name == e.title)
+        for e in store.public_entries()
+        for name in (e.title, *getattr(e, "also_known_as", ()))
+    )
+    with open(path / SUGGEST_FILE, "wb") as handle:
+        pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def compute_tables(searcher, documents: list[dict]) -> DocTables:
+    keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
+    for docnum, stored in searcher.iter_docs():
+        keys[docnum] = stored["key"]
+        by_type[stored["type"]].add(docnum)
+        for tag in filter(None, stored["tags"].split(",")):
+            by_tag[tag].add(docnum)
+    stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
+    names, surfaces, short, longest = defaultdict(set), defaultdict(set), [], 0
+    for docnum, document in enumerate(documents):  # document numbers follow this order
+        parts = [document["title"], *filter(None, document["aka"].split(" ; "))]
+        for part in parts:
+            if terms := name_terms(part):
+                names[NAME_SEPARATOR.join(terms)].add(docnum)
+                surfaces[NAME_SEPARATOR.join(surface(part))].add(docnum)
+                longest = max(longest, len(terms), len(surface(part)))
+        texts = [" ".join(name_terms(part)) for part in (*parts, document["summary"])]
+        short.append(" " + "  ".join(texts) + " ")
+    # strings and tuples: several times faster for a worker to load than tuples and sets
+    names = {key: tuple(sorted(docs)) for key, docs in names.items()}
+    surfaces = {key: tuple(sorted(docs)) for key, docs in surfaces.items()}
+    return DocTables(stats, keys, dict(by_type), dict(by_tag), names, surfaces, longest, short)
+
+
+def save_tables(path: Path, documents: list[dict]) -> None:
+    with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
+        tables = compute_tables(searcher, documents)
+    with open(path / TABLES_FILE, "wb") as handle:
+        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
