@@ -193,11 +193,11 @@ def typo_variant(queries: list[dict]) -> list[dict]:
 # be glad to land on (any of them in the top 3 passes the test). Written from the pack's slugs of
 # 2026-11-29; the queries marked "later" would better land on pages the content team is adding.
 CLINIC = [
-    ("can ketamine help my depression", ("ketamine-infusion-therapy",)),  # later: right for me?
     (
-        "what happens at my first infusion",
-        ("ketamine-infusion-therapy", "how-ketamine-infusion-therapy-works"),
-    ),  # later: preparing
+        "can ketamine help my depression",
+        ("ketamine-infusion-therapy", "is-ketamine-infusion-therapy-right-for-me"),
+    ),
+    ("what happens at my first infusion", ("preparing-for-your-first-infusion",)),
     ("is esketamine the same as ketamine", ("esketamine-nasal-spray",)),
     ("crps symptoms", ("crps",)),
     (
@@ -234,11 +234,12 @@ CLINIC = [
         ("ketamine-infusion-therapy", "how-ketamine-infusion-therapy-works"),
     ),
     ("is ketamine safe", ("ketamine-infusion-therapy", "how-ketamine-infusion-therapy-works")),
-    (
-        "treatment resistant depression",
-        ("depression", "ketamine-infusion-therapy", "esketamine-nasal-spray"),
-    ),  # later: TRD page
+    ("treatment resistant depression", ("treatment-resistant-depression",)),
     ("constant worry and panic", ("anxiety",)),
     ("are opioids addictive", ("opioid-pain-relievers",)),
-    ("having suicidal thoughts", ("depression",)),  # later: getting help now
+    ("having suicidal thoughts", ("getting-help-now",)),
+    ("crisis hotline", ("getting-help-now",)),
+    ("is ketamine right for me", ("is-ketamine-infusion-therapy-right-for-me",)),
+    ("do i need someone to drive me home after infusion", ("preparing-for-your-first-infusion",)),
+    ("my antidepressants are not working", ("treatment-resistant-depression",)),
 ]
