@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format check bench clean deploy-deps
+.PHONY: run test lint format check bench clean deploy-deps lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
 # Bytecode is compiled up front: where PYTHONDONTWRITEBYTECODE is set, every (re)start would
@@ -46,3 +46,13 @@ bench: $(STAMP) deploy-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache instance/index
+
+# The lock: pyproject.toml's ranges resolved in a clean environment, pinned exactly.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q '.[dev]'
+	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/pip freeze --exclude-editable | grep -v '^clinic-content-api'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
