@@ -106,7 +106,8 @@ def _create_app(config: dict | None) -> Flask:
             raise
         raise IndexDirError(
             f"INDEX_DIR {app.config['INDEX_DIR']} cannot be written ({exc.strerror}: "
-            f"{exc.filename}); the content has no index there yet. Make it writable, or build "
+            f"{exc.filename}); this content's index is not there, or is damaged. Make it writable, "
+            "or build "
             "the index into it (flask search reindex) before mounting it read-only."
         ) from None
 

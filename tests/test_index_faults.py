@@ -81,6 +81,24 @@ def test_a_new_worker_rebuilds_a_deleted_index_and_the_master_stays_up(tmp_path)
     assert "cannot be opened" in stderr and "rebuilding" in stderr
 
 
+def test_gunicorn_starts_over_a_damaged_tables_file(tmp_path):
+    """Before: "Worker failed to boot" on every start; now the master rebuilds the version."""
+    index_dir = tmp_path / "index"
+    create_app({"CONTENT_DIR": str(PACK), "INDEX_DIR": str(index_dir)})
+    tables = versions.path_of(index_dir, load_store(PACK).version) / "tables.pickle"
+    tables.write_bytes(b"garbage")
+    env = {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(index_dir), "ACCESS_LOG": "false"}
+    process, base = start_gunicorn(env, workers=1)
+    try:
+        assert base, process.communicate()[1]
+        response = requests.get(f"{base}/v1/search", params={"q": "knee"}, timeout=10)
+        assert sorted(item["slug"] for item in response.json()["items"]) == KNEE
+        assert tables.read_bytes() != b"garbage"
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
 @pytest.fixture
 def app_and_dir(tmp_path):
     index_dir = tmp_path / "index"
