@@ -55,8 +55,12 @@ def post_fork(server, worker):
 def post_worker_init(worker):
     """Before a new worker accepts requests: open the search index, so no client waits for it
     (opened after the fork: a Whoosh reader must not share file offsets with another), and take
-    the copy-on-write faults of the inherited objects at once (api/gcpause.py)."""
+    the copy-on-write faults of the inherited objects at once (api/gcpause.py).
+
+    If the version's directory was deleted or damaged since start-up, warm() rebuilds it in this
+    worker (once, under the build lock), beating gunicorn's heartbeat between the build's steps:
+    a worker that fails here would make the master exit ("Worker failed to boot")."""
     from api.gcpause import copy_inherited_objects
 
-    worker.wsgi.extensions["content"].search.warm()
+    worker.wsgi.extensions["content"].search.warm(progress=lambda done: worker.notify())
     copy_inherited_objects()

@@ -5,6 +5,7 @@ import sys
 from api import create_app
 from api.content.files import ContentErrors
 from api.partners.keys import PartnerKeysError
+from api.search.versions import IndexDirError
 
 try:
     app = create_app()
@@ -14,4 +15,7 @@ except ContentErrors as exc:
     raise SystemExit(1) from None
 except PartnerKeysError as exc:
     print(f"Refusing to start: partner keys: {exc}", file=sys.stderr)
+    raise SystemExit(1) from None
+except IndexDirError as exc:
+    print(f"Refusing to start: {exc}", file=sys.stderr)
     raise SystemExit(1) from None

@@ -1,5 +1,6 @@
 """Application factory: `create_app(config=None)` is the only way an app is made."""
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,10 @@ from .representations import Representations, code_fingerprint
 from .search import SearchBackend
 from .search.cache import PageCache
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
+from .search.versions import IndexDirError
+
+# OSError numbers meaning "INDEX_DIR cannot take what start-up writes" (an operator's to fix)
+UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
 
 
 class OrjsonProvider(JSONProvider):
@@ -92,6 +97,24 @@ def _create_app(config: dict | None) -> Flask:
     app.config.update(config or {})
     app.json = OrjsonProvider(app)
 
+    try:
+        return _with_content(app)
+    except OSError as exc:
+        index_dir = Path(app.config["INDEX_DIR"]).resolve()
+        written = Path(exc.filename or "/").resolve()
+        if exc.errno not in UNWRITABLE or not written.is_relative_to(index_dir):
+            raise
+        raise IndexDirError(
+            f"INDEX_DIR {app.config['INDEX_DIR']} cannot be written ({exc.strerror}: "
+            f"{exc.filename}); this content's index is not there, or is damaged. Make it writable, "
+            "or build "
+            "the index into it (flask search reindex) before mounting it read-only."
+        ) from None
+
+
+def _with_content(app: Flask) -> Flask:
+    """Load the content, open (or build) its index, and finish the app around them. Writes to
+    INDEX_DIR only what is missing there: a read-only INDEX_DIR works for content it holds."""
     store, from_snapshot = _load_content(app.config["CONTENT_DIR"], app.config["INDEX_DIR"])
     search = open_or_build(
         store,

@@ -1,5 +1,6 @@
 """Operations endpoints outside /v1: liveness and readiness for load balancers and deploys."""
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
@@ -33,15 +34,17 @@ class Ready(MethodView):
     def get(self, _args):
         """Can this worker serve traffic
 
-        Content is loaded, the search index is open in this worker, and it holds exactly the
-        store's public entries.
+        Content is loaded, the search index is open in this worker, its directory is in place
+        and readable, and it holds exactly the store's public entries.
         """
         svc = service()
         entries = svc.store.count()
         try:
             indexed = svc.search.document_count()
-        except Exception:  # noqa: BLE001 - any failure to open the index means "not ready"
-            abort(503, message="The search index cannot be opened.")
+            svc.search.check()  # its directory still there, its files still readable
+        except Exception as exc:  # noqa: BLE001 - any failure to read the index means "not ready"
+            current_app.logger.warning("not ready: search index: %s: %s", type(exc).__name__, exc)
+            abort(503, message="The search index is missing or damaged.")
         if indexed != entries:
             abort(503, message=f"The search index holds {indexed} documents, the store {entries}.")
         body = {

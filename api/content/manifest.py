@@ -19,6 +19,7 @@ from .store import Store
 
 KEEP_MANIFESTS = 50
 FORMAT = 2  # of a revision: a change here makes every cached manifest stale
+SHAPE = ("entries", "gone")  # the parts a recorded manifest must have to be compared with
 
 
 def build_manifest(store: Store, revision) -> dict:
@@ -69,7 +70,10 @@ def record_manifest(manifest: dict, index_dir) -> None:
 
 
 def read_manifest(index_dir, state: str) -> dict | None:
+    """The recorded manifest of `state`; None if unknown or damaged (the client syncs again)."""
     try:
-        return orjson.loads((Path(index_dir) / "manifests" / f"{state}.json").read_bytes())
+        saved = orjson.loads((Path(index_dir) / "manifests" / f"{state}.json").read_bytes())
     except (OSError, ValueError):
         return None
+    valid = isinstance(saved, dict) and all(isinstance(saved.get(k), dict) for k in SHAPE)
+    return saved if valid else None

@@ -66,20 +66,27 @@ def read_snapshot(path: Path, version: str, today: date | None = None) -> Store 
     return store
 
 
+def _read_map(path: Path) -> dict:
+    """A JSON object of strings kept in INDEX_DIR; {} if the file is missing or damaged (it is
+    only a record of earlier starts: losing it costs one full load, never a start-up)."""
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(saved, dict) or not all(isinstance(v, str) for v in saved.values()):
+        log.warning("ignoring damaged %s", path)
+        return {}
+    return saved
+
+
 def known_version(index_dir, fingerprint: str) -> str | None:
     """The content version recorded for this fingerprint by an earlier start, if any."""
-    try:
-        return json.loads((Path(index_dir) / VERSIONS_FILE).read_text()).get(fingerprint)
-    except (OSError, ValueError):
-        return None
+    return _read_map(Path(index_dir) / VERSIONS_FILE).get(fingerprint)
 
 
 def remember_version(index_dir, fingerprint: str, version: str) -> None:
     path = Path(index_dir) / VERSIONS_FILE
-    try:
-        known = json.loads(path.read_text())
-    except (OSError, ValueError):
-        known = {}
+    known = _read_map(path)
     if known.get(fingerprint) == version:
         return
     known[fingerprint] = version
@@ -96,10 +103,11 @@ def first_seen(index_dir, version: str) -> datetime:
     status or an undated edit changes a response, and If-Modified-Since must never answer 304
     to a changed representation."""
     path = Path(index_dir) / SEEN_FILE
+    seen = _read_map(path)
     try:
-        seen = json.loads(path.read_text())
-    except (OSError, ValueError):
-        seen = {}
+        datetime.fromisoformat(seen.get(version, ""))
+    except ValueError:
+        seen.pop(version, None)  # a damaged time: recorded again
     if version not in seen:
         seen[version] = datetime.now(UTC).replace(microsecond=0).isoformat()
         seen = dict(list(seen.items())[-KEEP_VERSIONS:])

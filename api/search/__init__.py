@@ -49,6 +49,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def document_count(self) -> int: ...
 
+    @abstractmethod
+    def check(self) -> None:
+        """Raise if the index this process serves is missing or unreadable (/readyz)."""
+
 
 def index_documents(store) -> Iterator[dict]:
     """The searchable fields of every public entry (drafts never reach an index)."""

@@ -8,12 +8,10 @@ import logging
 import warnings
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
 from . import versions
 from .build import BUILD_STEPS, build
 from .format import MANIFEST_FILE, META_FILE, SCHEMA_VERSION, STORE_FILE
-from .whoosh_backend import WhooshBackend
+from .whoosh_backend import OpenIndex, WhooshBackend, probe
 
 __all__ = [
     "BUILD_STEPS",
@@ -29,18 +27,9 @@ log = logging.getLogger(__name__)
 index_path = versions.path_of
 
 
-def _probe(searcher) -> None:
-    """Read a little of everything (stored fields, a term's postings): damage shows up here."""
-    if searcher.doc_count():
-        searcher.stored_fields(0)
-        reader = searcher.reader()
-        for term in reader.lexicon("body"):
-            list(reader.postings("body", term).all_ids())
-            break
-
-
-def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
-    """Open and probe an existing index; None if it is missing, incomplete or corrupt."""
+def _usable(path: Path, store, time_limit: float, repair=None) -> WhooshBackend | None:
+    """Open and probe an existing index; None if it is missing, incomplete or corrupt (any of
+    its files: the Whoosh segments, the tables a worker loads, the shared tables)."""
     if not (path / META_FILE).is_file():
         return None
     # Whoosh leaves a broken file open when it fails to read it; such files are released here,
@@ -48,14 +37,18 @@ def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            # a cheap probe in this (master) process; workers open their own after forking.
-            # Plain reads, as the workers read: mapping the files took ten times as long here.
-            storage = FileStorage(str(path), readonly=True, supports_mmap=False)
-            with storage.open_index().searcher() as searcher:
-                if searcher.doc_count() != store.count():
+            backend = WhooshBackend(path, store, time_limit, repair)
+            # opened here, in this (master) process, as a worker will open it, then closed: a
+            # worker opens its own after forking. Tables included: a damaged one found now is
+            # rebuilt now, not in every worker that fails to boot.
+            index = OpenIndex(path, backend.frequencies)
+            try:
+                if index.searcher.doc_count() != store.count():
                     raise ValueError("document count differs from the store")
-                _probe(searcher)
-            return WhooshBackend(path, store, time_limit)
+                probe(index.searcher)
+            finally:
+                index.close()
+            return backend
         except Exception as exc:  # noqa: BLE001 - any failure to open means "rebuild"
             reason = f"{type(exc).__name__}: {exc}"  # a string: kept log records pin nothing
         gc.collect()
@@ -63,17 +56,35 @@ def _usable(path: Path, store, time_limit: float) -> WhooshBackend | None:
     return None
 
 
+def _repairer(store, index_dir, time_limit):
+    """What a process whose version cannot be opened (deleted, or damaged, after start-up)
+    calls: rebuild it once (whoever takes the lock first), in this process alone (procs=1: no
+    forking inside a serving worker)."""
+
+    def repair(progress=None):
+        path = versions.path_of(index_dir, store.version)
+        with versions.locked(index_dir):
+            if not _usable(path, store, time_limit):
+                versions.create(index_dir, store.version, lambda t: build(store, t, 1, progress))
+
+    return repair
+
+
 def open_or_build(store, index_dir, time_limit=0.5, procs=1, force=False, progress=None):
-    """A backend over the index for `store`, building (or rebuilding) it when needed."""
+    """A backend over the index for `store`, building (or rebuilding) it when needed. The
+    calling process takes a lease on the version (versions.lease): no prune removes it while
+    this process runs."""
     path = versions.path_of(index_dir, store.version)
-    if not force and (backend := _usable(path, store, time_limit)):
+    versions.lease(index_dir, path)  # first: a prune that starts after this keeps the version
+    repair = _repairer(store, index_dir, time_limit)
+    if not force and (backend := _usable(path, store, time_limit, repair)):
         return backend
     with versions.locked(index_dir):
         # another process may have finished building while this one waited for the lock
-        if force or not (backend := _usable(path, store, time_limit)):
+        if force or not (backend := _usable(path, store, time_limit, repair)):
             versions.create(
                 index_dir, store.version, lambda target: build(store, target, procs, progress)
             )
             versions.prune(index_dir, path)
-            backend = WhooshBackend(path, store, time_limit)
+            backend = WhooshBackend(path, store, time_limit, repair)
     return backend

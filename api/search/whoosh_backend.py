@@ -12,6 +12,7 @@ and an index opened before gunicorn forks must not share file offsets), and kept
 """
 
 import heapq
+import logging
 import os
 import pickle
 import threading
@@ -27,6 +28,7 @@ from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeo
 from .format import (
     FIELD_BOOSTS,
     FREQUENCIES_FILE,
+    META_FILE,
     SUGGEST_FILE,
     TABLES_FILE,
     VOCABULARY_FILE,
@@ -57,6 +59,8 @@ from .scoring import best, score_documents
 from .suggest import PrefixTable
 from .vocabulary import Vocabulary
 
+log = logging.getLogger(__name__)
+
 
 class OpenIndex:
     """One process's (and thread's) view of the index: reader, tables, caches."""
@@ -68,7 +72,7 @@ class OpenIndex:
         storage = FileStorage(str(path), supports_mmap=False, readonly=True)
         self.searcher = storage.open_index().searcher()
         # without mmap the segment files stay open: closed when this view is dropped
-        weakref.finalize(self, self.searcher.close)
+        self.close = weakref.finalize(self, self.searcher.close)  # once, whichever comes first
         self.reader = self.searcher.reader()
         with open(path / TABLES_FILE, "rb") as handle:
             tables = pickle.load(handle)
@@ -117,27 +121,64 @@ def _counts(groups: dict, matched: set) -> dict:
     return {name: n for name, docs in sorted(groups.items()) if (n := len(matched & docs))}
 
 
+def probe(searcher) -> None:
+    """Read a little of everything (stored fields, a term's postings and positions): damage
+    shows up here. Raises whatever the damage raises."""
+    if searcher.doc_count():
+        searcher.stored_fields(0)
+        reader = searcher.reader()
+        for term in reader.lexicon("body"):
+            postings = reader.postings("body", term)
+            while postings.is_active():
+                postings.value()  # the positions, as phrase searches read them
+                postings.next()
+            break
+
+
 class WhooshBackend(SearchBackend):
-    def __init__(self, path: Path, store, time_limit: float = 0.5):
+    def __init__(self, path: Path, store, time_limit: float = 0.5, repair=None):
         self.path = Path(path)
         self.time_limit = time_limit
+        # repair(progress): rebuilds this version's directory when it cannot be opened (given by
+        # index.py: this module never writes an index)
+        self.repair = repair
+        self._load()
+        self._local = threading.local()
+
+    def _load(self) -> None:
         self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
         with open(self.path / SUGGEST_FILE, "rb") as handle:
             self.prefixes: PrefixTable = pickle.load(handle)
         # loaded here, in the master before gunicorn forks: the workers share its pages
         self.frequencies = FrequencyTable.load(self.path / FREQUENCIES_FILE)
-        self._local = threading.local()
 
-    def _open(self) -> OpenIndex:
+    def _open(self, progress=None) -> OpenIndex:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # after a fork, never reuse the parent's
-            local.index = OpenIndex(self.path, self.frequencies)
+            try:
+                local.index = OpenIndex(self.path, self.frequencies)
+            except Exception as exc:  # noqa: BLE001 - deleted, pruned or damaged: rebuild it
+                if self.repair is None:
+                    raise
+                log.warning("search index %s cannot be opened (%s); rebuilding", self.path, exc)
+                self.repair(progress)
+                self._load()  # this process's own copy of what the master loaded
+                local.index = OpenIndex(self.path, self.frequencies)
             local.pid = os.getpid()
         return local.index
 
-    def warm(self) -> None:
-        """Open the index in this process now (gunicorn calls it right after forking a worker)."""
-        self._open()
+    def warm(self, progress=None) -> None:
+        """Open the index in this process now (gunicorn calls it right after forking a worker),
+        rebuilding its directory first if it is gone or damaged; `progress` is called between
+        the build's steps (gunicorn's heartbeat)."""
+        self._open(progress)
+
+    def check(self) -> None:
+        """Raise if the index this process serves is no longer sound: its directory gone (the
+        next worker would have to rebuild it) or its files unreadable."""
+        if not (self.path / META_FILE).is_file():
+            raise FileNotFoundError(f"{self.path.name} is missing")
+        probe(self._open().searcher)
 
     def document_count(self) -> int:
         return self._open().searcher.doc_count()
