@@ -5,8 +5,12 @@ import sys
 from api import create_app
 from api.content.files import ContentErrors
 from api.partners.keys import PartnerKeysError
+from api.prepare import build_in_child
 from api.search.versions import IndexDirError
 
+# New content is loaded and indexed in a child first, so this process (gunicorn's master, whose
+# heap every worker inherits) starts from the snapshot it leaves: api/prepare.py.
+build_in_child()
 try:
     app = create_app()
 except ContentErrors as exc:

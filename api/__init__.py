@@ -122,6 +122,7 @@ def _with_content(app: Flask) -> Flask:
         time_limit=app.config["SEARCH_TIME_LIMIT"],
         procs=app.config["SEARCH_BUILD_PROCS"],
     )
+    search.terms_cache_bytes = int(app.config["SEARCH_TERMS_CACHE_MB"] * 1024 * 1024)
     representations = Representations(store, app.config["SITE_URL"])
     manifest = cached_manifest(
         store,

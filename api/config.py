@@ -26,9 +26,10 @@ class Config:
     SEARCH_TIME_LIMIT = 0.5  # seconds one search may take before it answers 503
     SEARCH_BUILD_PROCS = 2  # processes that build the index, one segment each (search/bulk.py)
     SEARCH_CACHE_MB = 4  # per worker: finished search pages kept, keys and values; 0 = off
+    SEARCH_TERMS_CACHE_MB = 8  # per worker: postings, phrase matches, term selectivity; 0 = off
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
     CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
-    RESPONSE_MEMO_MB = 32  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off
+    RESPONSE_MEMO_MB = 24  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off
     CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
     CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
     ACCESS_LOG = True  # one JSON line per request on stderr

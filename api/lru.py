@@ -3,8 +3,11 @@
 `LRU(n)` holds at most n items; `LRU(n_bytes, getsizeof=...)` at most n_bytes as `getsizeof`
 counts them. A value too large for a cache is returned without being kept (cachetools would
 raise), and two threads may compute the same missing value: both results are equal, one is kept.
+`BytesLRU(n_bytes)` holds at most n_bytes of keys and values as Python objects, as `deep_size`
+estimates them, plus ENTRY_OVERHEAD per item for the cache's own bookkeeping.
 """
 
+import sys
 import threading
 
 from cachetools import LRUCache
@@ -46,3 +49,74 @@ class LRU:
     @property
     def maxsize(self) -> int:
         return self._cache.maxsize
+
+
+def trimmed(data: bytes) -> bytes:
+    """`data` in a buffer of its own length. orjson (3.12 on) returns bytes whose allocation is
+    rounded up and never shrunk: a 7 KB detail body holds 64 KB, a 20 KB one 256 KB (measured
+    with tracemalloc; a test holds it). Bodies that a cache keeps are copied first, or a cache
+    counting len(body) would hold ten times its bound. The copy costs a memcpy."""
+    return bytes(memoryview(data))
+
+
+# Per item, besides key and value: cachetools keeps each key in three dicts (data, sizes, LRU
+# order: a slot each, ~100 bytes with the dicts' spare room) and an OrderedDict link (~100
+# bytes); BytesLRU adds a (value, size) tuple and the size's int (~90 bytes).
+ENTRY_OVERHEAD = 300
+_SCALARS = (str, bytes, int, float, bool, type(None))
+_COLLECTIONS = (list, set, frozenset)
+
+
+def deep_size(obj) -> int:
+    """Bytes held by `obj` and what it contains (str, bytes, numbers, and dicts, tuples, lists and
+    sets of them). Every contained object is counted, shared ones too (small ints, interned
+    strings), so this errs high. A tuple's items are each measured; a dict's, list's or set's are
+    taken to be alike: when the first is a scalar, all are summed at C speed (a posting list of
+    10,000 numbers: ~1 ms)."""
+    size = sys.getsizeof(obj)
+    if isinstance(obj, tuple):  # keys: small, and mixed ("phrase", (stems…))
+        return size + sum(map(deep_size, obj))
+    if isinstance(obj, dict):
+        return size + _alike(obj.keys()) + _alike(obj.values())
+    if isinstance(obj, _COLLECTIONS):
+        return size + _alike(obj)
+    return size
+
+
+def _alike(items) -> int:
+    for first in items:
+        return sum(map(sys.getsizeof if isinstance(first, _SCALARS) else deep_size, items))
+    return 0
+
+
+class BytesLRU:
+    """An LRU bounded in bytes of keys and values (deep_size) plus ENTRY_OVERHEAD per item."""
+
+    def __init__(self, max_bytes: int, sizeof=deep_size):
+        self.max_bytes = max(0, int(max_bytes))
+        self._sizeof = sizeof
+        # values are (value, size): cachetools sizes values only, so the pair carries the key's
+        self._lru = LRU(max(1, self.max_bytes), getsizeof=lambda pair: pair[1])
+
+    def get(self, key, default=None):
+        pair = self._lru.get(key, MISSING)
+        return default if pair is MISSING else pair[0]
+
+    def put(self, key, value) -> None:
+        if self.max_bytes:
+            size = self._sizeof(key) + self._sizeof(value) + ENTRY_OVERHEAD
+            self._lru.put(key, (value, size))
+
+    def get_or(self, key, compute):
+        value = self.get(key, MISSING)
+        if value is MISSING:
+            value = compute()
+            self.put(key, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._lru)
+
+    @property
+    def currsize(self) -> int:
+        return self._lru.currsize

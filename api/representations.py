@@ -1,7 +1,11 @@
 """JSON representations of entries, built from the store through the output schemas.
 
-Each entry's summary and detail are dumped once (on first use) and kept: requests only slice,
-filter and serialise them. The cache is filled lazily so start-up stays fast on 5,000+ entries.
+Each entry's summary is dumped once (on first use) and kept: one small dict per public entry,
+bounded by the pack, not by traffic (list pages slice and filter them). Details are built per
+request and not kept here: building and serialising one costs about 0.3 ms of CPU at MedQuAD's
+size, and the response memo (api/delivery/memo.py, RESPONSE_MEMO_MB) already keeps each URL's
+finished body. Two caches beside it (dumped detail dicts, serialised default bodies) held the same
+bodies a second and third time, as Python objects several times their JSON size.
 
 Each entry has its own version (`meta.version`, `revision`): a hash of everything its
 representations are made from (its file, the summaries of its related entries, its tags' labels,
@@ -29,7 +33,6 @@ from .content.relations import DECLARED
 from .content.store import Entry, Store
 from .delivery.caching import strong_etag
 from .jsonld import json_ld
-from .lru import LRU
 
 # The modules whose code decides what a representation contains: when a deploy changes one,
 # every entry's version changes with it (the content alone would not say so). The rendered
@@ -45,8 +48,6 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-DETAILS_BYTES = 64 * 1024 * 1024  # per worker: dumped details, as JSON bytes
-ENVELOPES_BYTES = 32 * 1024 * 1024  # per worker: serialised default detail bodies
 _summary_schema = EntrySummarySchema()
 _detail_schema = EntryDetailSchema()
 
@@ -70,9 +71,6 @@ class Representations:
         self.site_url = (site_url or store.site.base_url).rstrip("/")
         self.revisions = revisions or {}  # "type:slug" → revision, from the manifest
         self._summaries: dict = {}  # one per public entry: bounded by the pack
-        # bounded in bytes: 5,000+ entries × formats would otherwise all stay
-        self._details = LRU(DETAILS_BYTES, getsizeof=lambda d: len(orjson.dumps(d)))
-        self._envelopes = LRU(ENVELOPES_BYTES, getsizeof=lambda pair: len(pair[0]) + 64)
         site = store.site
         # the site's texts an entry's representation shows (meta, JSON-LD publisher); its
         # urgent-help services are added per entry, so a changed help line versions only the
@@ -151,9 +149,6 @@ class Representations:
 
     def detail(self, entry: Entry, formats: tuple = DEFAULT_FORMATS) -> dict:
         """The whole entry; rich-text fields carry only the requested body formats."""
-        return self._details.get_or((entry.key, formats), lambda: self._detail(entry, formats))
-
-    def _detail(self, entry: Entry, formats: tuple) -> dict:
         review = entry.review
         data = self._summary_data(entry)
         data.update(
@@ -203,13 +198,9 @@ class Representations:
         return {"data": data, "meta": self.meta(entry)}
 
     def envelope_bytes(self, entry: Entry, formats: tuple) -> tuple[bytes, str]:
-        """(body, ETag) of the default detail response, serialised and hashed once."""
-
-        def build():
-            body = orjson.dumps(self.envelope(entry, formats))
-            return body, strong_etag(body)
-
-        return self._envelopes.get_or((entry.key, formats), build)
+        """(body, ETag) of the default detail response (the memo keeps it per URL)."""
+        body = orjson.dumps(self.envelope(entry, formats))
+        return body, strong_etag(body)
 
     def meta(self, entry: Entry) -> dict:
         site = self.store.site

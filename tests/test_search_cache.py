@@ -1,5 +1,7 @@
 """search/cache.py: finished search pages, bounded in bytes (keys and values)."""
 
+import orjson
+
 from api.search.cache import ENTRY_OVERHEAD, PageCache
 
 
@@ -39,3 +41,19 @@ def test_the_app_uses_the_setting(app, client):
     before = len(pages)
     assert client.get("/v1/search?q=knee+pain+walking+cache").status_code == 200
     assert len(pages) == before + 1 and pages.bytes > 0
+
+
+def test_the_terms_cache_uses_its_setting(app, client):
+    """Postings, phrase matches and selectivities: one LRU per worker, SEARCH_TERMS_CACHE_MB."""
+    terms = app.extensions["content"].search._open().terms
+    assert terms.max_bytes == app.config["SEARCH_TERMS_CACHE_MB"] * 1024 * 1024
+    before = terms.currsize
+    assert client.get('/v1/search?q="knee+pain"+walking+terms').status_code == 200
+    assert terms.currsize > before and terms.currsize <= terms.max_bytes
+
+
+def test_kept_pages_are_right_sized():
+    cache = PageCache(1)
+    body = orjson.dumps({"items": ["x" * 5000]})  # a buffer of ~64 KB (see test_lru)
+    kept, _ = cache.get_or("q", lambda: (body, "e"))
+    assert kept == body and kept is not body  # the trimmed copy is what is kept and served

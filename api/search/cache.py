@@ -7,7 +7,7 @@ the Python objects around them. The project's one LRU (api/lru.py: cachetools be
 keeps them, least recently used first; a page over an eighth of the bound is served, not kept.
 """
 
-from ..lru import LRU
+from ..lru import LRU, trimmed
 
 ENTRY_OVERHEAD = 512  # bytes counted per entry for the objects holding key and value
 
@@ -32,6 +32,7 @@ class PageCache:
 
         def entry():
             body, etag = compute()
+            body = trimmed(body)  # what len() counts is then what it holds (lru.trimmed)
             return body, etag, len(body) + len(etag) + len(repr(key)) + ENTRY_OVERHEAD
 
         body, etag, _ = self._pages.get_or(key, entry)

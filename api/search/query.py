@@ -115,7 +115,10 @@ def terms_of_tokens(tokens: list[str]) -> list[str]:
     return list(chain.from_iterable(map(FORMS.__getitem__, tokens)))
 
 
-@lru_cache(maxsize=200_000)
+# Query words only (indexing uses index_terms). Bounded by count, so by bytes through the query
+# caps: a word is at most 200 characters, an entry at most ~2 KB, 4,096 of them ≤ 8 MB
+# (≈ 1.3 MB for real words); a miss costs microseconds.
+@lru_cache(maxsize=4096)
 def stem(word: str) -> str | None:
     terms = index_terms(word)
     return terms[0] if terms else None

@@ -23,7 +23,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Or, Phrase
 
-from ..lru import LRU
+from ..lru import BytesLRU
 from . import SearchBackend, SearchHit, SearchRequest, SearchResult, SearchTimeout, vocabulary
 from .format import (
     FIELD_BOOSTS,
@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 class OpenIndex:
     """One process's (and thread's) view of the index: reader, tables, caches."""
 
-    def __init__(self, path: Path, frequencies: FrequencyTable, postings_cache: int = 4096):
+    def __init__(self, path: Path, frequencies: FrequencyTable, cache_bytes: int = 8 << 20):
         # Read with plain file reads, not mmap: measured at MedQuAD's size, a mapped index made
         # each worker's resident memory 275 MB (every page it touched counts), plain reads 170 MB,
         # for a first-search cost a few milliseconds higher (benchmarks/README.md).
@@ -81,9 +81,10 @@ class OpenIndex:
         self.names, self.surfaces = tables.names, tables.surfaces
         self.longest, self.short = tables.longest, tables.short
         self.frequencies = frequencies
-        self._postings = LRU(postings_cache)
-        self._phrases = LRU(1024)
-        self.frequencies_of = LRU(65536)  # stem -> its most documents in a field: a few MB
+        # One LRU for what searches look up per term, bounded in bytes (SEARCH_TERMS_CACHE_MB):
+        # postings {docnum: frequency} keyed (field, term), phrase matches keyed ("phrase",
+        # stems), a stem's selectivity keyed by the stem.
+        self.terms = self._postings = self._phrases = self.frequencies_of = BytesLRU(cache_bytes)
 
     def postings(self, field: str, term: str) -> dict:
         """{docnum: term frequency} for one term of one field (cached)."""
@@ -100,7 +101,8 @@ class OpenIndex:
 
     def docs_with_phrase(self, stems: tuple) -> set:
         query = Or([Phrase(field, list(stems)) for field in FIELD_BOOSTS])
-        return self._phrases.get_or(stems, lambda: set(self.searcher.docs_for_query(query)))
+        key = ("phrase", stems)  # apart from the (field, term) keys of postings in the one LRU
+        return self._phrases.get_or(key, lambda: set(self.searcher.docs_for_query(query)))
 
 
 def _word_group(word: Word, vocabulary: Vocabulary) -> tuple[set[str], str | None]:
@@ -144,6 +146,7 @@ class WhooshBackend(SearchBackend):
         self.repair = repair
         self._load()
         self._local = threading.local()
+        self.terms_cache_bytes = 8 << 20  # create_app sets it from SEARCH_TERMS_CACHE_MB
 
     def _load(self) -> None:
         self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
@@ -156,14 +159,14 @@ class WhooshBackend(SearchBackend):
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # after a fork, never reuse the parent's
             try:
-                local.index = OpenIndex(self.path, self.frequencies)
+                local.index = OpenIndex(self.path, self.frequencies, self.terms_cache_bytes)
             except Exception as exc:  # noqa: BLE001 - deleted, pruned or damaged: rebuild it
                 if self.repair is None:
                     raise
                 log.warning("search index %s cannot be opened (%s); rebuilding", self.path, exc)
                 self.repair(progress)
                 self._load()  # this process's own copy of what the master loaded
-                local.index = OpenIndex(self.path, self.frequencies)
+                local.index = OpenIndex(self.path, self.frequencies, self.terms_cache_bytes)
             local.pid = os.getpid()
         return local.index
 

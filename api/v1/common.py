@@ -16,6 +16,7 @@ from schemas.queries import MAX_PAGE
 
 from ..content.store import Entry
 from ..delivery.caching import content_response, strong_etag
+from ..lru import trimmed
 from ..partners.preview import require_preview
 from ..representations import pick
 
@@ -99,7 +100,8 @@ def get_entry(kind: str, slug: str, preview: str | None = None) -> Entry:
 
 def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> Response:
     """A JSON response; `body` may already be serialised. A known ETag saves hashing it."""
-    data = body if isinstance(body, bytes) else orjson.dumps(body)
+    # right-sized: the response memo keeps this body and counts len() of it (lru.trimmed)
+    data = trimmed(body if isinstance(body, bytes) else orjson.dumps(body))
     response = Response(data, status=status, mimetype="application/json", headers=headers)
     if etag:
         response.set_etag(etag)
