@@ -29,7 +29,7 @@ class Config:
     SEARCH_TERMS_CACHE_MB = 8  # per worker: postings, phrase matches, term selectivity; 0 = off
     CACHE_MAX_AGE = 300  # seconds shared caches and browsers may reuse a response
     CACHE_STALE_WHILE_REVALIDATE = 60  # seconds a stale response may be served while refreshing
-    RESPONSE_MEMO_MB = 24  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off
+    RESPONSE_MEMO_MB = 16  # per worker: serialised public bodies (+ gzip) and ETags; 0 = off
     CORS_ORIGINS = ["*"]  # origins allowed to read the API from a browser; "*" means any
     CORS_MAX_AGE = 86400  # seconds a browser may cache a preflight answer
     ACCESS_LOG = True  # one JSON line per request on stderr

@@ -28,11 +28,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from api.config import Config  # noqa: E402
 from benchmarks import medquad  # noqa: E402
 from benchmarks.common import ROOT, Server, row, write_readme_section  # noqa: E402
 
 START, END = "<!-- soak-results:start -->", "<!-- soak-results:end -->"
-BUDGET_MB = 250  # the documented per-worker budget (issue 15)
+BUDGET_MB = 250  # the documented per-worker budget (README, "Memory per worker")
+CACHE_SETTINGS = ("RESPONSE_MEMO_MB", "SEARCH_CACHE_MB", "SEARCH_TERMS_CACHE_MB")
 ASPECTS = ("symptoms", "treatment", "causes", "outlook", "diagnosis", "genetic", "prevention")
 SORTS = ("title", "-title", "published", "-published", "updated", "-updated")
 
@@ -91,6 +93,7 @@ def run(args, content: Path, out: Path) -> dict:
     traffic = Traffic(documents, slugs)
     log = out / "gunicorn.log"
     log.unlink(missing_ok=True)
+    built = not (out / "index").exists()  # a first start builds the index (api/prepare.py)
     env = {
         "CONTENT_DIR": str(content),
         "INDEX_DIR": str(out / "index"),
@@ -154,6 +157,7 @@ def run(args, content: Path, out: Path) -> dict:
         "failures": dict(failures),
         "seconds": time.monotonic() - started,
         "pids": pids,
+        "built_at_start": built,
     }
 
 
@@ -165,13 +169,19 @@ def report(r: dict, args) -> str:
     cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
     when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     total = sum(r["statuses"].values())
+    caches = ", ".join(f"`{name}` {getattr(Config, name)}" for name in CACHE_SETTINGS)
     lines = [
         f"Run {when} on {cpu.group(1) if cpu else platform.machine()}, "
         f"{len(os.sched_getaffinity(0))} cores (load average {load[0]:.2f}/{load[1]:.2f}/"
         f"{load[2]:.2f} at the end; the machine is shared); Python {platform.python_version()}. "
         f"MedQuAD pack, gunicorn as `make run` serves it (gunicorn.conf.py: "
         f"{os.environ.get('WORKER_CLASS', 'gevent')} workers, 2 of them), "
-        f"`RESPONSE_MEMO_MB` at its default; {args.clients} clients for "
+        + (
+            "a first start (the index built at start-up)"
+            if r.get("built_at_start")
+            else "a start from an existing index"
+        )
+        + f"; cache settings at their defaults ({caches}); {args.clients} clients for "
         f"{r['seconds'] / 60:.1f} min, {total} requests ({total / r['seconds']:.0f}/s): "
         + ", ".join(f"{n}× {s}" for s, n in sorted(r["statuses"].items()))
         + f"; failed: {sum(r['failures'].values())} {r['failures'] or ''}.",
