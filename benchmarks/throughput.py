@@ -203,16 +203,11 @@ def machine(wrk_path: str | None) -> dict:
     }
 
 
-def report(r: dict, args) -> str:
-    m = r["machine"]
-    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
-    slice_s = round(args.duration / args.rounds)
-    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
-    if not r["wrk"]:
-        tool = f"a Python generator ({args.connections} processes, a new connection per request)"
+def table(scenario_runs: list[dict], args, flawed: list[str], tag: str) -> str:
+    """The Markdown table of one worker class's run; adds its failed answers to `flawed`."""
     columns = COLUMNS + (BEFORE_COLUMNS if args.baseline else ())
-    rows, flawed = [row(*columns), "|" + "---|" * len(columns)], []
-    for s in r["scenarios"]:
+    rows = [row(*columns), "|" + "---|" * len(columns)]
+    for s in scenario_runs:
         a, b = s["app"], s["bare"]
         ratio = s["ratio"] = a["rps"] / b["rps"]
         target = TARGETS.get(s["name"])
@@ -233,10 +228,33 @@ def report(r: dict, args) -> str:
         for who, x in runs:
             if x["bad_status"] or x.get("socket_errors"):
                 flawed.append(
-                    f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
+                    f"{tag} {s['name']}/{who}: {x['bad_status']} bad statuses, "
                     f"{x.get('socket_errors', 0)} socket errors"
                 )
-    table, flawed = "\n".join(rows), "; ".join(flawed) or "none"
+    return "\n".join(rows)
+
+
+WORKER_NOTES = {
+    "sync": "production's workers behind nginx (deploy/); a sync worker closes the connection "
+    "after each response, so every request includes a TCP connect, for both servers",
+    "gevent": "`make run`'s default; keep-alive (gunicorn's `keepalive = 5`): wrk reuses its "
+    "connections, for both servers",
+}
+
+
+def report(r: dict, args) -> str:
+    m = r["machine"]
+    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
+    slice_s = round(args.duration / args.rounds)
+    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
+    if not r["wrk"]:
+        tool = f"a Python generator ({args.connections} processes, a new connection per request)"
+    flawed: list[str] = []
+    tables = "\n\n".join(
+        f"`WORKER_CLASS={wc}` ({WORKER_NOTES.get(wc, wc)}):\n\n" + table(runs, args, flawed, wc)
+        for wc, runs in r["runs"].items()
+    )
+    flawed = "; ".join(flawed) or "none"
     fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
     if args.baseline:
         fallback += f"""
@@ -260,10 +278,11 @@ Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1; for each scenario th
 turns, {args.rounds} slices each ({args.duration} s per server in all), so the machine's other
 load falls on all of them alike; never two loaded at once, all stay up. req/s is the mean of
 the slices, p50 their median, p99 their worst. All run under
-`gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares
-the cores.
+`gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2`, app and bare with the same worker
+class, each class in its own run (one table each); the load generator shares the cores. The
+targets are set for `sync` workers (production); `gevent` is what `make run` serves.
 
-{table}
+{tables}
 
 Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
 Every request of the app's columns runs the one Flask path (request id, key check, rate limit,
@@ -278,8 +297,6 @@ app as served.
   `RATELIMIT_DEFAULT` is raised to 10⁹ per minute, else one client IP is answered 429 (the
   limiter still runs on every request). Search pages are cached per worker: `search` measures a
   repeated query.
-- gunicorn's sync workers close the connection after each response, so every request includes a
-  TCP connect, for both servers.
 - Errors during the runs: {flawed}.{fallback}
 """
 
@@ -410,6 +427,7 @@ def mixed(args, out: Path) -> dict:
     log.unlink(missing_ok=True)
     cold = not (out / "medquad-index").exists()
     env = {"CONTENT_DIR": str(pack), "INDEX_DIR": str(out / "medquad-index"), **APP_ENV}
+    env["WORKER_CLASS"] = args.workers[0]
     with Server("wsgi:app", log, **env) as app:
         start_up = app.wait_ready("/readyz", timeout=600)
         listing = requests.get(app.url + "/v1/changes", timeout=60).json()["items"]
@@ -481,7 +499,8 @@ def mixed_report(m: dict, machine_info: dict, args) -> str:
     return f"""## Mixed workload on MedQuAD: `.venv/bin/python benchmarks/throughput.py --mixed S`
 
 Run {machine_info["date"]} on {machine_info["cpu"]}, {machine_info["cores"]} cores; the app
-under gunicorn (`WEB_CONCURRENCY=2`, defaults except `RATELIMIT_DEFAULT` raised) on the
+under gunicorn (`WEB_CONCURRENCY=2`, `WORKER_CLASS={args.workers[0]}`, defaults except
+`RATELIMIT_DEFAULT` raised) on the
 {m["pages"]:,} MedQuAD pages (`benchmarks/medquad.py`), ready {m["start_up_s"]:.1f} s after
 start ({origin}). {args.connections} client processes on the same
 cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["seconds"]} s:
@@ -495,6 +514,66 @@ cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["s
 The hit rate counts the content responses of both workers (each has its own memo, warmed by
 this run alone); searches are distinct, so they always miss.
 """
+
+
+def measure(args, out: Path, wc: str, load, r: dict) -> tuple[list[dict], str]:
+    """The scenarios on one gunicorn worker class: the app, the bare app and the app with the
+    memo off (and the baseline's two, if any), all with WORKER_CLASS=wc."""
+    env, index = {"WORKER_CLASS": wc, **APP_ENV}, str(out / "index")
+    with Server("wsgi:app", out / f"app-{wc}.log", INDEX_DIR=index, **env) as app:
+        app.wait_ready("/readyz")
+        runs, note = scenarios(app.url)
+        bodies, ok = out / "bare-bodies.json", (s for s in runs if s["status"] == 200)
+        spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
+        bodies.write_text(json.dumps(spec))
+        bare = Server(
+            "benchmarks.bare_app:app",
+            out / f"bare-{wc}.log",
+            BARE_BODIES=str(bodies),
+            WORKER_CLASS=wc,
+        )
+        full = Server(  # the same app with the memo off: every request runs its view
+            "wsgi:app",
+            out / f"full-{wc}.log",
+            INDEX_DIR=index,
+            RESPONSE_MEMO_MB="0",
+            **env,
+        )
+        servers = [("app", app), ("bare", bare), ("full", full)]
+        if args.baseline:
+            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
+            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **env}
+            old["INDEX_DIR"] = str(out / "before-index")
+            servers.append(("before", Server("wsgi:app", out / f"before-{wc}.log", **old)))
+            servers.append(
+                (
+                    "before_full",
+                    Server("wsgi:app", out / f"before-full-{wc}.log", RESPONSE_CACHE_MB="0", **old),
+                )
+            )
+        with contextlib.ExitStack() as stack:
+            for _, server in servers[1:]:
+                stack.enter_context(server)
+            bare.wait_ready(DETAIL)
+            for _, server in servers[2:]:
+                server.wait_ready("/readyz")
+            for s in runs:
+                owns = {}
+                for who, server in servers:
+                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
+                    check(server.url, own, sizes=who in ("app", "bare", "full"))
+                    load(server.url, own, args.warmup)
+                    owns[who] = own
+                # The servers take turns in short slices, so a change in the machine's other
+                # load (2 shared cores) falls on all of them alike instead of on one run.
+                slices: dict = {who: [] for who, _ in servers}
+                for turn in range(args.rounds):
+                    for who, server in servers:
+                        print(f"{wc} {s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
+                        slices[who].append(load(server.url, owns[who], args.duration / args.rounds))
+                for who, taken in slices.items():
+                    s[who] = combine(taken)
+    return runs, note
 
 
 def write_readme(section: str) -> None:
@@ -516,6 +595,12 @@ def main() -> int:
     )
     parser.add_argument("--only-mixed", action="store_true", help="skip the four scenarios")
     parser.add_argument("--cpu", action="store_true", help="only the in-process CPU table")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: text.split(","),
+        default=["sync", "gevent"],
+        help="gunicorn worker classes, each measured in its own run (app and bare alike)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -544,57 +629,12 @@ def main() -> int:
             return wrk(url + s["path"], s["headers"], seconds, args)
         return pyload(url + s["path"], s["headers"], seconds, args, s["status"])
 
-    with Server("wsgi:app", out / "app.log", INDEX_DIR=str(out / "index"), **APP_ENV) as app:
-        app.wait_ready("/readyz")
-        r["scenarios"], r["list_note"] = scenarios(app.url)
-        bodies, ok = out / "bare-bodies.json", (s for s in r["scenarios"] if s["status"] == 200)
-        spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
-        bodies.write_text(json.dumps(spec))
-        bare = Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies))
-        full = Server(  # the same app with the memo off: every request runs its view
-            "wsgi:app",
-            out / "full.log",
-            INDEX_DIR=str(out / "index"),
-            RESPONSE_MEMO_MB="0",
-            **APP_ENV,
-        )
-        servers = [("app", app), ("bare", bare), ("full", full)]
-        if args.baseline:
-            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
-            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **APP_ENV}
-            old["INDEX_DIR"] = str(out / "before-index")
-            servers.append(("before", Server("wsgi:app", out / "before.log", **old)))
-            servers.append(
-                (
-                    "before_full",
-                    Server("wsgi:app", out / "before-full.log", RESPONSE_CACHE_MB="0", **old),
-                )
-            )
-        with contextlib.ExitStack() as stack:
-            for _, server in servers[1:]:
-                stack.enter_context(server)
-            bare.wait_ready(DETAIL)
-            for _, server in servers[2:]:
-                server.wait_ready("/readyz")
-            for s in r["scenarios"]:
-                owns = {}
-                for who, server in servers:
-                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
-                    check(server.url, own, sizes=who in ("app", "bare", "full"))
-                    load(server.url, own, args.warmup)
-                    owns[who] = own
-                # The servers take turns in short slices, so a change in the machine's other
-                # load (2 shared cores) falls on all of them alike instead of on one run.
-                runs: dict = {who: [] for who, _ in servers}
-                for turn in range(args.rounds):
-                    for who, server in servers:
-                        print(f"{s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
-                        runs[who].append(load(server.url, owns[who], args.duration / args.rounds))
-                for who, slices in runs.items():
-                    s[who] = combine(slices)
+    r["runs"] = {}
+    for worker_class in args.workers:
+        r["runs"][worker_class], r["list_note"] = measure(args, out, worker_class, load, r)
     r["load_after"] = os.getloadavg()
     section = report(r, args)
-    for s in r["scenarios"]:
+    for s in (s for runs in r["runs"].values() for s in runs):
         s.pop("body", None)
     (out / "results.json").write_text(json.dumps(r, indent=2))
     write_readme(section)
