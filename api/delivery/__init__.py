@@ -4,13 +4,16 @@ before: request id and timer → retired API versions refused → (partners: cal
         rate limit counted, invalid key refused) → memo: a kept representation of this URL
         answers instead of the view (memo.py).
 after (in this order): memo fill, version headers, Cache-Control, Vary, ETag (prepare) → gzip
-        (flask-compress) → 304 (conditional) → CORS (flask-cors) → the request counted against
-        its client's limit (seeing the final status) with the rate-limit headers → nosniff,
-        request id and access-log line.
+        (flask-compress) → 304 (conditional) → CORS (flask-cors) → nosniff, and the memo's
+        finished copy of an anonymous 200's headers (memo.finish) → the request counted against
+        its client's limit (seeing the final status) with the rate-limit headers → request id
+        and access-log line.
 Flask runs after_request hooks in the reverse order of registration, hence the order below.
+A memo hit that starts from its URL's finished headers (g.memo_finished) skips the steps whose
+headers it already has: version headers, Cache-Control, Vary, Last-Modified, nosniff.
 """
 
-from flask import Flask
+from flask import Flask, g
 
 from . import access_log, caching, cors, memo, versioning
 from .urls import wrap_wsgi
@@ -22,6 +25,7 @@ def init_before(app: Flask) -> None:
     app.extensions["public_cache_control"] = caching.public_cache_control(app.config)
     app.extensions["version_policies"] = versioning.policies(app.config)
     extra_headers = app.extensions.setdefault("response_headers", [])
+    any_origin = cors.any_origin(app.config)
 
     @app.before_request
     def _before():
@@ -30,9 +34,12 @@ def init_before(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):  # registered first: runs last
+        if not g.get("memo_finished"):
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            if (kept := app.extensions.get("memo")) is not None:
+                memo.finish(kept, response, any_origin)
         for add in extra_headers:
             add(response)
-        response.headers["X-Content-Type-Options"] = "nosniff"
         access_log.finish(response)
         return response
 
@@ -45,7 +52,8 @@ def init_after(app: Flask) -> None:
     @app.after_request
     def _conditional(response):
         caching.conditional(response)
-        cors.vary_on_origin(response)
+        if not g.get("memo_finished"):
+            cors.vary_on_origin(response)
         return response
 
     caching.init_compress(app, kept)
@@ -58,6 +66,10 @@ def init_after(app: Flask) -> None:
 
     @app.after_request
     def _representation(response):  # registered last: runs first, on the view's response
+        finished = g.get("memo_finished")
+        if finished is not None:
+            g.etag = finished.etag  # flask-compress keys its gzip copy by it (caching.prepare)
+            return response
         if kept is not None:
             memo.remember(kept, response)
         versioning.add_version_headers(response)
