@@ -24,13 +24,17 @@ def init_before(app: Flask) -> None:
     access_log.configure(app)
     app.extensions["public_cache_control"] = caching.public_cache_control(app.config)
     app.extensions["version_policies"] = versioning.policies(app.config)
+    sunsets = versioning.any_sunset(app.extensions["version_policies"])
     extra_headers = app.extensions.setdefault("response_headers", [])
     any_origin = cors.any_origin(app.config)
 
     @app.before_request
     def _before():
         access_log.start()
-        versioning.refuse_after_sunset()
+        if sunsets:
+            versioning.refuse_after_sunset()
+
+    log = app.extensions["access_log"]
 
     @app.after_request
     def _finish(response):  # registered first: runs last
@@ -40,7 +44,7 @@ def init_before(app: Flask) -> None:
                 memo.finish(kept, response, any_origin)
         for add in extra_headers:
             add(response)
-        access_log.finish(response)
+        access_log.finish(response, log)
         return response
 
 
@@ -49,10 +53,12 @@ def init_after(app: Flask) -> None:
     kept = memo.init_app(app)
     cors.init_app(app)
 
+    vary_on_origin = not cors.any_origin(app.config)
+
     @app.after_request
     def _conditional(response):
         caching.conditional(response)
-        if not g.get("memo_finished"):
+        if vary_on_origin and not g.get("memo_finished"):
             cors.vary_on_origin(response)
         return response
 

@@ -76,7 +76,8 @@ class Memo:
 
 
 def key() -> tuple:
-    return (request.path, request.query_string, api_base())
+    req = request._get_current_object()  # one context lookup (see access_log.start)
+    return (req.path, req.query_string, api_base())
 
 
 # flask-cors answers a request carrying this header with one more header (Private Network
@@ -84,27 +85,29 @@ def key() -> tuple:
 _PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
 
-def _shared() -> bool:
+def _shared(here, environ) -> bool:
     """An anonymous request: its 200 carries the headers every anonymous request gets."""
-    return not g.get("private") and _PRIVATE_NETWORK not in request.environ
+    return not here.get("private") and _PRIVATE_NETWORK not in environ
 
 
 def lookup(memo: Memo) -> Response | None:
     """before_request, after every other before hook: the kept 200 for this URL, or None."""
-    if request.method not in ("GET", "HEAD"):
+    req = request._get_current_object()
+    if req.method not in ("GET", "HEAD"):
         return None
     url = key()
     kept = memo.get(url)
     if kept is None:
         return None
-    g.content_response = True
-    g.memo_hit = True
-    shared = _shared()
+    here = g._get_current_object()
+    here.content_response = True
+    here.memo_hit = True
+    shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
-        g.memo_finished = kept
+        here.memo_finished = kept
         return Response(kept.body, headers=list(kept.finished))
     if shared:
-        g.memo_fill = url, kept
+        here.memo_fill = url, kept
     response = Response(kept.body, headers=list(kept.headers))
     response.headers["ETag"] = f'"{kept.etag}"'
     return response
@@ -137,7 +140,7 @@ def remember(memo: Memo, response: Response) -> None:
     url = key()
     kept = Representation(response.get_data(), etag, headers, _key_size(url))
     memo.put(url, kept)
-    if _shared():
+    if _shared(g, request.environ):
         g.memo_fill = url, kept
 
 

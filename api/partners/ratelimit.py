@@ -56,35 +56,38 @@ class RateLimits:
             if not partner.revoked
         }
 
-    def _subject(self):
-        partner = g.get("partner")
+    def _subject(self, here, req):
+        partner = here.get("partner")
         if partner is not None:
             return (*self.prefix, f"key:{partner.name}", "api"), self.partners[partner.name]
-        return (*self.prefix, f"ip:{request.remote_addr}", "api"), self.anonymous
+        return (*self.prefix, f"ip:{req.remote_addr}", "api"), self.anonymous
 
     def check(self) -> Response | None:
         """before_request: a 429 when any of the client's limits is used up."""
-        if not self.enabled or request.path in EXEMPT_PATHS:
+        req = request._get_current_object()  # one context lookup (see delivery/access_log)
+        if not self.enabled or req.path in EXEMPT_PATHS:
             return None
-        identifiers, items = self._subject()
-        g.rate_limit = (identifiers, items)
+        here = g._get_current_object()
+        identifiers, items = self._subject(here, req)
+        here.rate_limit = (identifiers, items)
         for item in items:
             if not self.strategy.test(item, *identifiers):
-                g.rate_limited = item
+                here.rate_limited = item
                 return self._breach(item, identifiers)
         return None
 
     def count(self, response: Response) -> None:
         """after_request: count the answer (not a 304, not the 429 itself), then write the
         headers with the numbers after it."""
-        subject = g.get("rate_limit")
+        here = g._get_current_object()
+        subject = here.get("rate_limit")
         if subject is None:
             return
         identifiers, items = subject
         if response.status_code not in (304, 429):
             for item in items:
                 self.strategy.hit(item, *identifiers)
-        item = g.get("rate_limited") or items[0]
+        item = here.get("rate_limited") or items[0]
         reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
         window = item.get_expiry()
         reset = max(0, math.ceil(reset_at - time.time())) or window
