@@ -69,11 +69,17 @@ class RateLimits:
             return None
         here = g._get_current_object()
         identifiers, items = self._subject(here, req)
-        here.rate_limit = (identifiers, items)
-        for item in items:
-            if not self.strategy.test(item, *identifiers):
+        # One read of each limit's window here and one hit after the answer: the window's
+        # numbers read now serve both the 429 decision (no unit left: what the strategy's
+        # test() decides for a cost of 1) and, less this request, the headers; no second read
+        # after the hit. Requests of the same client answered in between (other threads or
+        # greenlets) are not in this answer's RateLimit-Remaining; they are in the count.
+        stats = [self.strategy.get_window_stats(item, *identifiers) for item in items]
+        here.rate_limit = (identifiers, items, stats)
+        for item, (reset_at, remaining) in zip(items, stats, strict=True):
+            if remaining < 1:
                 here.rate_limited = item
-                return self._breach(item, identifiers)
+                return self._breach(item, reset_at)
         return None
 
     def count(self, response: Response) -> None:
@@ -83,19 +89,23 @@ class RateLimits:
         subject = here.get("rate_limit")
         if subject is None:
             return
-        identifiers, items = subject
-        if response.status_code not in (304, 429):
+        identifiers, items, stats = subject
+        counted = response.status_code not in (304, 429)
+        if counted:
             for item in items:
                 self.strategy.hit(item, *identifiers)
-        item = here.get("rate_limited") or items[0]
-        reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
+        limited = here.get("rate_limited")
+        at = items.index(limited) if limited is not None else 0
+        item, (reset_at, remaining) = items[at], stats[at]
         window = item.get_expiry()
-        reset = max(0, math.ceil(reset_at - time.time())) or window
+        reset = max(0, math.ceil(reset_at - time.time()))
+        if reset == 0:  # no window when it was read, or it has ended since: a new one begins
+            reset, remaining = window, item.amount
+        remaining = max(0, remaining - counted)
         # added, not set: nothing earlier writes them, and set() scans every header first
-        response.headers.extend(header_pairs(item.amount, window, max(0, remaining), reset))
+        response.headers.extend(header_pairs(item.amount, window, remaining, reset))
 
-    def _breach(self, item, identifiers) -> Response:
-        reset_at, _ = self.strategy.get_window_stats(item, *identifiers)
+    def _breach(self, item, reset_at: float) -> Response:
         retry = max(1, math.ceil(reset_at - time.time()))
         detail = f"Rate limit of {item} exceeded; retry in {retry} seconds."
         body = problem_body(429, "Too Many Requests", detail)
