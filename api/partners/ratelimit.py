@@ -6,9 +6,10 @@ it needs no change; `local://` (partners/storage.py) unless a shared store such 
 Why `limits` directly and not Flask-Limiter (which wraps it): these limits are static (one
 anonymous limit, one per key, one budget per client across every endpoint), and Flask-Limiter's
 per-request resolution of route, blueprint and exemption rules cost more CPU than everything
-else on a memoised request (benchmarks/README.md). Here one before hook tests the client's
-limits and one after hook counts the request, so a 304 revalidation is not counted and every
-other answer is (errors included: 404, 405, and a 401 for a wrong key).
+else on a memoised request (benchmarks/README.md). Here one before hook reads the client's
+windows (a 429 when one is used up) and one after hook counts the request, so a 304
+revalidation is not counted and every other answer is (errors included: 404, 405, and a 401
+for a wrong key).
 
 Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit` and the
 widely used `RateLimit-Limit/-Remaining/-Reset` (seconds until the window resets); a 429 is a
