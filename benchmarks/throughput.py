@@ -41,12 +41,7 @@ MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
 COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "memo off req/s", "memo off/bare")
-BEFORE_COLUMNS = (
-    "before req/s",
-    "before/bare",
-    "before, no replay req/s",
-    "before, no replay/bare",
-)
+BEFORE_COLUMNS = ("before req/s", "before/bare")
 
 
 def ensure_wrk() -> str | None:
@@ -221,7 +216,7 @@ def table(scenario_runs: list[dict], args, flawed: list[str], tag: str) -> str:
         cells += [f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"]
         runs = [("app", a), ("bare", b), ("memo off", full)]
         if args.baseline:
-            for who in ("before", "before_full"):
+            for who in ("before",):
                 cells += [f"{s[who]['rps']:.0f}", f"{s[who]['rps'] / b['rps']:.2f}"]
                 runs.append((who, s[who]))
         rows.append(row(*cells))
@@ -258,11 +253,8 @@ def report(r: dict, args) -> str:
     fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
     if args.baseline:
         fallback += f"""
-- *Before* is commit `{r["baseline"]}` (the replay layer in front of Flask, hand-written CORS,
-  gzip and LRU caches, the `local://` limits storage) in the same run, on its own defaults;
-  *before, no replay* is it with `RESPONSE_CACHE_MB=0` (every request runs its Flask path and
-  view): against *memo off* it measures the library swaps (flask-cors, flask-compress,
-  cachetools, `memory://`) and the hooks this issue added, on the same full path."""
+- *Before* is commit `{r["baseline"]}` (`--baseline`: an exported older tree) served the same
+  way in the same run, taking its turns with the others, on its own defaults."""
     return f"""## Throughput: `.venv/bin/python benchmarks/throughput.py [--duration S] …`
 
 Requests per second of the app under gunicorn, served as the README serves it, against the
@@ -584,12 +576,6 @@ def measure(args, out: Path, wc: str, load, r: dict) -> tuple[list[dict], str]:
             old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **env}
             old["INDEX_DIR"] = str(out / "before-index")
             servers.append(("before", Server("wsgi:app", out / f"before-{wc}.log", **old)))
-            servers.append(
-                (
-                    "before_full",
-                    Server("wsgi:app", out / f"before-full-{wc}.log", RESPONSE_CACHE_MB="0", **old),
-                )
-            )
         with contextlib.ExitStack() as stack:
             for _, server in servers[1:]:
                 stack.enter_context(server)

@@ -247,3 +247,20 @@ def test_an_origin_list_is_answered_per_origin_on_finished_hits(tmp_path):
     other = client.get(DETAIL, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
     assert _stable(plain) == _stable(other)
+
+
+def test_werkzeug_headers_keep_their_pairs_in_list():
+    """memo.kept_headers puts a finished copy's pairs into Werkzeug's private `Headers._list`
+    (Werkzeug is pinned exactly in requirements.lock): this fails if that storage changes."""
+    from werkzeug.datastructures import Headers
+
+    from api.delivery.memo import kept_headers
+
+    pairs = (("Content-Type", "application/json"), ("Vary", "Origin"), ("Link", "<a>"))
+    assert Headers(list(pairs))._list == list(pairs)
+    headers = kept_headers(pairs)
+    assert list(headers.items()) == list(pairs) and headers["vary"] == "Origin"
+    headers.add("Link", "<b>")
+    headers["Content-Type"] = "text/plain"
+    assert headers.getlist("Link") == ["<a>", "<b>"] and headers["Content-Type"] == "text/plain"
+    assert kept_headers(pairs)["Content-Type"] == "application/json"  # each answer its own copy

@@ -27,6 +27,7 @@ origin list (never copied: it varies per Origin), request id, access log. A keye
 from dataclasses import dataclass, replace
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import Headers
 
 from ..lru import LRU
 from .caching import strong_etag
@@ -90,6 +91,17 @@ def _shared(here, environ) -> bool:
     return not here.get("private") and _PRIVATE_NETWORK not in environ
 
 
+def kept_headers(pairs: tuple) -> Headers:
+    """A Headers holding `pairs` as they are. They passed Werkzeug's checks (Headers.add) when
+    the first answer was made; building a Headers from them again checks each pair again, the
+    largest part of a memoised answer's cost in Werkzeug. `_list` is where Headers keeps its
+    pairs: a private name, so Werkzeug is pinned exactly (requirements.lock) and
+    tests/test_memo.py::test_werkzeug_headers_keep_their_pairs_in_list fails if it changes."""
+    headers = Headers()
+    headers._list = list(pairs)
+    return headers
+
+
 def lookup(memo: Memo) -> Response | None:
     """before_request, after every other before hook: the kept 200 for this URL, or None."""
     req = request._get_current_object()
@@ -105,7 +117,7 @@ def lookup(memo: Memo) -> Response | None:
     shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
         here.memo_finished = kept
-        return Response(kept.body, headers=list(kept.finished))
+        return Response(kept.body, headers=kept_headers(kept.finished))
     if shared:
         here.memo_fill = url, kept
     response = Response(kept.body, headers=list(kept.headers))
