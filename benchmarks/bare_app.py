@@ -17,8 +17,15 @@ with open(os.environ["BARE_BODIES"], encoding="utf-8") as handle:
     SPEC = {path: (v["body"].encode(), v["etag"]) for path, v in json.load(handle).items()}
 
 app = Flask(__name__)
-# gunicorn.conf.py's post_worker_init opens the real app's search index: give it a no-op.
-app.extensions["content"] = SimpleNamespace(search=SimpleNamespace(warm=lambda: None))
+
+
+def _warm(progress=None) -> None:
+    """gunicorn.conf.py's post_worker_init opens the real app's search index with
+    `search.warm(progress=…)`: the bare app has none, so it accepts the same call and does
+    nothing (tests/test_bench_throughput.py boots it under gunicorn.conf.py)."""
+
+
+app.extensions["content"] = SimpleNamespace(search=SimpleNamespace(warm=_warm))
 
 
 @app.get("/<path:path>")

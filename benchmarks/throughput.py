@@ -41,12 +41,7 @@ MS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
 APP_ENV = {"RATELIMIT_DEFAULT": "1000000000 per minute"}
 COLUMNS = ("scenario", "request", "bytes", "app req/s", "bare req/s", "app/bare", "target", "")
 COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "memo off req/s", "memo off/bare")
-BEFORE_COLUMNS = (
-    "before req/s",
-    "before/bare",
-    "before, no replay req/s",
-    "before, no replay/bare",
-)
+BEFORE_COLUMNS = ("before req/s", "before/bare")
 
 
 def ensure_wrk() -> str | None:
@@ -203,16 +198,11 @@ def machine(wrk_path: str | None) -> dict:
     }
 
 
-def report(r: dict, args) -> str:
-    m = r["machine"]
-    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
-    slice_s = round(args.duration / args.rounds)
-    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
-    if not r["wrk"]:
-        tool = f"a Python generator ({args.connections} processes, a new connection per request)"
+def table(scenario_runs: list[dict], args, flawed: list[str], tag: str) -> str:
+    """The Markdown table of one worker class's run; adds its failed answers to `flawed`."""
     columns = COLUMNS + (BEFORE_COLUMNS if args.baseline else ())
-    rows, flawed = [row(*columns), "|" + "---|" * len(columns)], []
-    for s in r["scenarios"]:
+    rows = [row(*columns), "|" + "---|" * len(columns)]
+    for s in scenario_runs:
         a, b = s["app"], s["bare"]
         ratio = s["ratio"] = a["rps"] / b["rps"]
         target = TARGETS.get(s["name"])
@@ -226,25 +216,45 @@ def report(r: dict, args) -> str:
         cells += [f"{full['rps']:.0f}", f"{s['full_ratio']:.2f}"]
         runs = [("app", a), ("bare", b), ("memo off", full)]
         if args.baseline:
-            for who in ("before", "before_full"):
+            for who in ("before",):
                 cells += [f"{s[who]['rps']:.0f}", f"{s[who]['rps'] / b['rps']:.2f}"]
                 runs.append((who, s[who]))
         rows.append(row(*cells))
         for who, x in runs:
             if x["bad_status"] or x.get("socket_errors"):
                 flawed.append(
-                    f"{s['name']}/{who}: {x['bad_status']} bad statuses, "
+                    f"{tag} {s['name']}/{who}: {x['bad_status']} bad statuses, "
                     f"{x.get('socket_errors', 0)} socket errors"
                 )
-    table, flawed = "\n".join(rows), "; ".join(flawed) or "none"
+    return "\n".join(rows)
+
+
+WORKER_NOTES = {
+    "sync": "production's workers behind nginx (deploy/); a sync worker closes the connection "
+    "after each response, so every request includes a TCP connect, for both servers",
+    "gevent": "`make run`'s default; keep-alive (gunicorn's `keepalive = 5`): wrk reuses its "
+    "connections, for both servers",
+}
+
+
+def report(r: dict, args) -> str:
+    m = r["machine"]
+    load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], r["load_after"]))
+    slice_s = round(args.duration / args.rounds)
+    tool = f"`wrk -t{args.threads} -c{args.connections} -d{slice_s}s --latency`"
+    if not r["wrk"]:
+        tool = f"a Python generator ({args.connections} processes, a new connection per request)"
+    flawed: list[str] = []
+    tables = "\n\n".join(
+        f"`WORKER_CLASS={wc}` ({WORKER_NOTES.get(wc, wc)}):\n\n" + table(runs, args, flawed, wc)
+        for wc, runs in r["runs"].items()
+    )
+    flawed = "; ".join(flawed) or "none"
     fallback = "" if r["wrk"] else "\n- **wrk could not be installed**: the Python fallback ran."
     if args.baseline:
         fallback += f"""
-- *Before* is commit `{r["baseline"]}` (the replay layer in front of Flask, hand-written CORS,
-  gzip and LRU caches, the `local://` limits storage) in the same run, on its own defaults;
-  *before, no replay* is it with `RESPONSE_CACHE_MB=0` (every request runs its Flask path and
-  view): against *memo off* it measures the library swaps (flask-cors, flask-compress,
-  cachetools, `memory://`) and the hooks this issue added, on the same full path."""
+- *Before* is commit `{r["baseline"]}` (`--baseline`: an exported older tree) served the same
+  way in the same run, taking its turns with the others, on its own defaults."""
     return f"""## Throughput: `.venv/bin/python benchmarks/throughput.py [--duration S] …`
 
 Requests per second of the app under gunicorn, served as the README serves it, against the
@@ -260,10 +270,11 @@ Load: {tool} after a {args.warmup} s warm-up, on 127.0.0.1; for each scenario th
 turns, {args.rounds} slices each ({args.duration} s per server in all), so the machine's other
 load falls on all of them alike; never two loaded at once, all stay up. req/s is the mean of
 the slices, p50 their median, p99 their worst. All run under
-`gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2` sync workers; the load generator shares
-the cores.
+`gunicorn -c gunicorn.conf.py` with `WEB_CONCURRENCY=2`, app and bare with the same worker
+class, each class in its own run (one table each); the load generator shares the cores. The
+targets are set for `sync` workers (production); `gevent` is what `make run` serves.
 
-{table}
+{tables}
 
 Latencies in ms. Before each run the answer was checked (status 200/304/200/200, body size).
 Every request of the app's columns runs the one Flask path (request id, key check, rate limit,
@@ -278,8 +289,6 @@ app as served.
   `RATELIMIT_DEFAULT` is raised to 10⁹ per minute, else one client IP is answered 429 (the
   limiter still runs on every request). Search pages are cached per worker: `search` measures a
   repeated query.
-- gunicorn's sync workers close the connection after each response, so every request includes a
-  TCP connect, for both servers.
 - Errors during the runs: {flawed}.{fallback}
 """
 
@@ -288,59 +297,98 @@ MIXED_START, MIXED_END = "<!-- mixed-results:start -->", "<!-- mixed-results:end
 CPU_START, CPU_END = "<!-- request-cpu:start -->", "<!-- request-cpu:end -->"
 CPU_VARIANTS = {  # setting overrides of the app: what each part of the path costs
     "app as served": {},
-    "memo off": {"RESPONSE_MEMO_MB": 0},
-    "rate limits on `memory://`": {"RATELIMIT_STORAGE_URI": "memory://"},
+    "access log off": {"ACCESS_LOG": False},
     "rate limits off": {"RATELIMIT_ENABLED": False},
+    "memo off": {"RESPONSE_MEMO_MB": 0},
 }
+CPU_SCENARIOS = ("detail", "304", "list")
 
 
-def request_cpu(out: Path, rounds: int = 5, requests_per_round: int = 300) -> dict:
+@contextlib.contextmanager
+def stderr_to_devnull():
+    """The access log's lines (one write(2) each to stderr, as served) go to /dev/null while
+    the app is timed, instead of to the terminal."""
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def request_cpu(out: Path, rounds: int = 9, requests_per_round: int = 300) -> dict:
     """CPU time (process_time, so other load on the machine counts less) per request of the
-    detail scenario, in-process through Flask's test client, for the app with a few settings
-    changed and the bare app: the cost of each part of the one path. The test client's own
-    cost is in every figure."""
+    detail, 304 and list scenarios, in-process through Flask's test client, for the app with a
+    few settings changed and the bare app: the cost of each part of the one path. The test
+    client's own cost is in every figure."""
     from api import create_app
 
     index = str(out / "index")
     clients = {}
-    for name, extra in CPU_VARIANTS.items():
-        config = {"INDEX_DIR": index, "ACCESS_LOG": False, **APP_ENV, **extra}
-        config["RATELIMIT_DEFAULT"] = APP_ENV["RATELIMIT_DEFAULT"]
-        clients[name] = create_app(config).test_client()
-    body = clients["app as served"].get(DETAIL, headers=IDENTITY)
+    with stderr_to_devnull():
+        for name, extra in CPU_VARIANTS.items():
+            config = {"INDEX_DIR": index, **APP_ENV, **extra}
+            clients[name] = create_app(config).test_client()
+        served = clients["app as served"]
+        totals = {n: served.get(f"/v1/{n}").json["meta"]["total"] for n in LISTS}
+        chosen = "conditions" if totals["conditions"] >= 20 else max(totals, key=totals.get)
+        paths = {"detail": DETAIL, "list": f"/v1/{chosen}?per_page=20"}
+        answers = {name: served.get(path, headers=IDENTITY) for name, path in paths.items()}
     spec = out / "cpu-bare.json"
     spec.write_text(
-        json.dumps({DETAIL: {"body": body.data.decode(), "etag": body.headers["ETag"]}})
+        json.dumps(
+            {
+                path.split("?")[0]: {"body": a.data.decode(), "etag": a.headers["ETag"]}
+                for path, a in ((paths[n], answers[n]) for n in paths)
+            }
+        )
     )
     os.environ["BARE_BODIES"] = str(spec)
     from benchmarks.bare_app import app as bare
 
     clients["bare Flask"] = bare.test_client()
-    best = {name: math.inf for name in clients}
-    for _ in range(rounds):  # in turns, keeping each variant's best round
-        for name, client in clients.items():
-            for _ in range(50):
-                client.get(DETAIL, headers=IDENTITY)
-            started = time.process_time()
-            for _ in range(requests_per_round):
-                client.get(DETAIL, headers=IDENTITY)
-            spent = (time.process_time() - started) / requests_per_round * 1e6
-            best[name] = min(best[name], spent)
+    etag = {"If-None-Match": answers["detail"].headers["ETag"]}
+    requests_of = {
+        "detail": (DETAIL, IDENTITY),
+        "304": (DETAIL, IDENTITY | etag),
+        "list": (paths["list"], IDENTITY),
+    }
+    best = {(name, s): math.inf for name in clients for s in CPU_SCENARIOS}
+    with stderr_to_devnull():
+        for _ in range(rounds):  # in turns, keeping each variant's best round
+            for name, client in clients.items():
+                for scenario, (path, headers) in requests_of.items():
+                    status = 304 if scenario == "304" else 200
+                    for _ in range(50):
+                        assert client.get(path, headers=headers).status_code == status
+                    started = time.process_time()
+                    for _ in range(requests_per_round):
+                        client.get(path, headers=headers)
+                    spent = (time.process_time() - started) / requests_per_round * 1e6
+                    best[name, scenario] = min(best[name, scenario], spent)
     return best
 
 
 def request_cpu_report(best: dict, machine_info: dict) -> str:
-    bare = best["bare Flask"]
-    rows = [row("variant", "CPU µs per request", "÷ bare Flask"), "|---|---|---|"]
-    rows += [row(name, f"{us:.0f}", f"{us / bare:.2f}") for name, us in best.items()]
+    columns = [f"{s} µs" for s in CPU_SCENARIOS] + [f"{s}: bare ÷ this" for s in CPU_SCENARIOS]
+    rows = [row("variant", *columns), "|---" * (len(columns) + 1) + "|"]
+    for name in dict.fromkeys(name for name, _ in best):
+        cells = [f"{best[name, s]:.0f}" for s in CPU_SCENARIOS]
+        cells += [f"{best['bare Flask', s] / best[name, s]:.2f}" for s in CPU_SCENARIOS]
+        rows.append(row(name, *cells))
     table = "\n".join(rows)
     return f"""## CPU per request, in-process: `.venv/bin/python benchmarks/throughput.py --cpu`
 
-Run {machine_info["date"]} on {machine_info["cpu"]}. The detail scenario
-(`{DETAIL}`, memoised after the first request) through Flask's test client, best of 5 rounds of
-300 requests taken in turns, measured as this process's CPU time (so the machine's other load
-counts less than in wall-clock figures). Each row is the app with one setting changed: what
-that part of the one path costs.
+Run {machine_info["date"]} on {machine_info["cpu"]} (load average {machine_info["load"][0]:.2f}).
+The detail, 304 and list scenarios of the throughput table (memoised after the first request)
+through Flask's test client, best of 9 rounds of 300 requests taken in turns, measured as this
+process's CPU time (so the machine's other load counts less than in wall-clock figures). Each
+row is the app with one setting changed: what that part of the one path costs; *bare ÷ this* is
+the in-process counterpart of the throughput ratios (the test client's own cost, about the
+same in every row, is in every figure, and no server's). The access log is on as served,
+written to /dev/null.
 
 {table}
 """
@@ -410,6 +458,7 @@ def mixed(args, out: Path) -> dict:
     log.unlink(missing_ok=True)
     cold = not (out / "medquad-index").exists()
     env = {"CONTENT_DIR": str(pack), "INDEX_DIR": str(out / "medquad-index"), **APP_ENV}
+    env["WORKER_CLASS"] = args.workers[0]
     with Server("wsgi:app", log, **env) as app:
         start_up = app.wait_ready("/readyz", timeout=600)
         listing = requests.get(app.url + "/v1/changes", timeout=60).json()["items"]
@@ -481,7 +530,8 @@ def mixed_report(m: dict, machine_info: dict, args) -> str:
     return f"""## Mixed workload on MedQuAD: `.venv/bin/python benchmarks/throughput.py --mixed S`
 
 Run {machine_info["date"]} on {machine_info["cpu"]}, {machine_info["cores"]} cores; the app
-under gunicorn (`WEB_CONCURRENCY=2`, defaults except `RATELIMIT_DEFAULT` raised) on the
+under gunicorn (`WEB_CONCURRENCY=2`, `WORKER_CLASS={args.workers[0]}`, defaults except
+`RATELIMIT_DEFAULT` raised) on the
 {m["pages"]:,} MedQuAD pages (`benchmarks/medquad.py`), ready {m["start_up_s"]:.1f} s after
 start ({origin}). {args.connections} client processes on the same
 cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["seconds"]} s:
@@ -495,6 +545,60 @@ cores, each a new connection per request with `Accept-Encoding: gzip`, for {m["s
 The hit rate counts the content responses of both workers (each has its own memo, warmed by
 this run alone); searches are distinct, so they always miss.
 """
+
+
+def measure(args, out: Path, wc: str, load, r: dict) -> tuple[list[dict], str]:
+    """The scenarios on one gunicorn worker class: the app, the bare app and the app with the
+    memo off (and the baseline's two, if any), all with WORKER_CLASS=wc."""
+    env, index = {"WORKER_CLASS": wc, **APP_ENV}, str(out / "index")
+    with Server("wsgi:app", out / f"app-{wc}.log", INDEX_DIR=index, **env) as app:
+        app.wait_ready("/readyz")
+        runs, note = scenarios(app.url)
+        bodies, ok = out / "bare-bodies.json", (s for s in runs if s["status"] == 200)
+        spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
+        bodies.write_text(json.dumps(spec))
+        bare = Server(
+            "benchmarks.bare_app:app",
+            out / f"bare-{wc}.log",
+            BARE_BODIES=str(bodies),
+            WORKER_CLASS=wc,
+        )
+        full = Server(  # the same app with the memo off: every request runs its view
+            "wsgi:app",
+            out / f"full-{wc}.log",
+            INDEX_DIR=index,
+            RESPONSE_MEMO_MB="0",
+            **env,
+        )
+        servers = [("app", app), ("bare", bare), ("full", full)]
+        if args.baseline:
+            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
+            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **env}
+            old["INDEX_DIR"] = str(out / "before-index")
+            servers.append(("before", Server("wsgi:app", out / f"before-{wc}.log", **old)))
+        with contextlib.ExitStack() as stack:
+            for _, server in servers[1:]:
+                stack.enter_context(server)
+            bare.wait_ready(DETAIL)
+            for _, server in servers[2:]:
+                server.wait_ready("/readyz")
+            for s in runs:
+                owns = {}
+                for who, server in servers:
+                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
+                    check(server.url, own, sizes=who in ("app", "bare", "full"))
+                    load(server.url, own, args.warmup)
+                    owns[who] = own
+                # The servers take turns in short slices, so a change in the machine's other
+                # load (2 shared cores) falls on all of them alike instead of on one run.
+                slices: dict = {who: [] for who, _ in servers}
+                for turn in range(args.rounds):
+                    for who, server in servers:
+                        print(f"{wc} {s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
+                        slices[who].append(load(server.url, owns[who], args.duration / args.rounds))
+                for who, taken in slices.items():
+                    s[who] = combine(taken)
+    return runs, note
 
 
 def write_readme(section: str) -> None:
@@ -516,6 +620,12 @@ def main() -> int:
     )
     parser.add_argument("--only-mixed", action="store_true", help="skip the four scenarios")
     parser.add_argument("--cpu", action="store_true", help="only the in-process CPU table")
+    parser.add_argument(
+        "--workers",
+        type=lambda text: text.split(","),
+        default=["sync", "gevent"],
+        help="gunicorn worker classes, each measured in its own run (app and bare alike)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -544,57 +654,12 @@ def main() -> int:
             return wrk(url + s["path"], s["headers"], seconds, args)
         return pyload(url + s["path"], s["headers"], seconds, args, s["status"])
 
-    with Server("wsgi:app", out / "app.log", INDEX_DIR=str(out / "index"), **APP_ENV) as app:
-        app.wait_ready("/readyz")
-        r["scenarios"], r["list_note"] = scenarios(app.url)
-        bodies, ok = out / "bare-bodies.json", (s for s in r["scenarios"] if s["status"] == 200)
-        spec = {s["path"].split("?")[0]: {"body": s["body"], "etag": s["etag"]} for s in ok}
-        bodies.write_text(json.dumps(spec))
-        bare = Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(bodies))
-        full = Server(  # the same app with the memo off: every request runs its view
-            "wsgi:app",
-            out / "full.log",
-            INDEX_DIR=str(out / "index"),
-            RESPONSE_MEMO_MB="0",
-            **APP_ENV,
-        )
-        servers = [("app", app), ("bare", bare), ("full", full)]
-        if args.baseline:
-            r["baseline"] = (args.baseline / "COMMIT").read_text().strip()
-            old = {"GUNICORN_CMD_ARGS": f"--chdir {args.baseline.resolve()}", **APP_ENV}
-            old["INDEX_DIR"] = str(out / "before-index")
-            servers.append(("before", Server("wsgi:app", out / "before.log", **old)))
-            servers.append(
-                (
-                    "before_full",
-                    Server("wsgi:app", out / "before-full.log", RESPONSE_CACHE_MB="0", **old),
-                )
-            )
-        with contextlib.ExitStack() as stack:
-            for _, server in servers[1:]:
-                stack.enter_context(server)
-            bare.wait_ready(DETAIL)
-            for _, server in servers[2:]:
-                server.wait_ready("/readyz")
-            for s in r["scenarios"]:
-                owns = {}
-                for who, server in servers:
-                    own = s if who in ("app", "bare", "full") else own_etag(server.url, s)
-                    check(server.url, own, sizes=who in ("app", "bare", "full"))
-                    load(server.url, own, args.warmup)
-                    owns[who] = own
-                # The servers take turns in short slices, so a change in the machine's other
-                # load (2 shared cores) falls on all of them alike instead of on one run.
-                runs: dict = {who: [] for who, _ in servers}
-                for turn in range(args.rounds):
-                    for who, server in servers:
-                        print(f"{s['name']}: {who} {turn + 1}/{args.rounds}…", file=sys.stderr)
-                        runs[who].append(load(server.url, owns[who], args.duration / args.rounds))
-                for who, slices in runs.items():
-                    s[who] = combine(slices)
+    r["runs"] = {}
+    for worker_class in args.workers:
+        r["runs"][worker_class], r["list_note"] = measure(args, out, worker_class, load, r)
     r["load_after"] = os.getloadavg()
     section = report(r, args)
-    for s in r["scenarios"]:
+    for s in (s for runs in r["runs"].values() for s in runs):
         s.pop("body", None)
     (out / "results.json").write_text(json.dumps(r, indent=2))
     write_readme(section)

@@ -142,3 +142,125 @@ def test_threaded_requests_with_a_tiny_memo(tmp_path):
     for thread in threads:
         thread.join()
     assert statuses == [200] * 360
+
+
+# Headers set per request or per answer: everything else must be the same on a miss, a hit
+# and a hit that starts from the URL's finished copy.
+PER_REQUEST = {"X-Request-ID", "RateLimit", "RateLimit-Remaining", "RateLimit-Reset"}
+KEY = "ck_memo-partner"
+
+
+def _stable(response) -> list:
+    return sorted((n, v) for n, v in response.headers.items() if n not in PER_REQUEST)
+
+
+def _finished_app(tmp_path, **extra):
+    from api.partners.keys import hash_key
+
+    partners = [{"name": "memo", "key_sha256": hash_key(KEY)}]
+    config = {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path), "ACCESS_LOG": False}
+    config |= {"PARTNER_KEYS": json.dumps(partners), "PARTNER_KEYS_FILE": ""}
+    return create_app(config | {"RATELIMIT_DEFAULT": "1000 per minute"} | extra)
+
+
+def _entry(app, path: str, query: bytes = b""):
+    from api.delivery.urls import LOCAL_BASE
+
+    return app.extensions["memo"].get((path, query, LOCAL_BASE))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://a.example"},
+        {"Accept-Encoding": "gzip"},
+        {"Accept-Encoding": "gzip", "Origin": "https://b.example"},
+    ],
+)
+@pytest.mark.parametrize("path", [DETAIL, "/v1/articles?per_page=2"])
+def test_a_finished_hit_sends_what_the_full_path_sends(tmp_path, headers, path):
+    app = _finished_app(tmp_path)
+    client = app.test_client()
+    miss = client.get(path, headers=headers)
+    first_hit = client.get(path, headers=headers)
+    finished_hit = client.get(path, headers=headers)
+    assert miss.status_code == first_hit.status_code == finished_hit.status_code == 200
+    assert _stable(miss) == _stable(first_hit) == _stable(finished_hit)
+    assert miss.data == first_hit.data == finished_hit.data
+    assert finished_hit.headers["Access-Control-Allow-Origin"] == "*"
+    assert finished_hit.headers["X-Content-Type-Options"] == "nosniff"
+    assert int(finished_hit.headers["RateLimit-Remaining"]) == 997  # counted every time
+    assert finished_hit.headers["X-Request-ID"] != first_hit.headers["X-Request-ID"]
+    base, _, query = path.partition("?")
+    entry = _entry(app, base, query.encode())
+    if miss.headers.get("Content-Encoding") == "gzip":  # gzip answers never fill the copy
+        assert entry.finished is None
+    else:
+        assert ("ETag", miss.headers["ETag"]) in entry.finished
+    revalidated = client.get(path, headers=headers | {"If-None-Match": miss.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.data == b""
+    assert revalidated.headers["ETag"] == miss.headers["ETag"]
+
+
+def test_keyed_and_private_network_requests_never_use_the_finished_copy(tmp_path):
+    app = _finished_app(tmp_path)
+    client = app.test_client()
+    for _ in range(3):
+        anonymous = client.get(DETAIL)
+    keyed = client.get(DETAIL, headers={"X-API-Key": KEY})
+    assert keyed.status_code == 200 and keyed.data == anonymous.data
+    assert keyed.headers["Cache-Control"] == "private, no-store"
+    assert anonymous.headers["Cache-Control"].startswith("public, ")
+    assert keyed.headers["ETag"] == anonymous.headers["ETag"]
+    probe = {"Origin": "https://a.example", "Access-Control-Request-Private-Network": "true"}
+    answer = client.get(DETAIL, headers=probe)
+    assert answer.headers["Access-Control-Allow-Private-Network"] == "false"  # flask-cors ran
+    assert client.get(DETAIL).headers.get("Access-Control-Allow-Private-Network") is None
+    # a keyed first request leaves no private header in the copy anonymous requests get
+    fresh = _finished_app(tmp_path / "fresh").test_client()
+    fresh.get(DETAIL, headers={"X-API-Key": KEY})
+    fresh.get(DETAIL, headers={"X-API-Key": KEY})
+    for _ in range(2):
+        assert fresh.get(DETAIL).headers["Cache-Control"].startswith("public, ")
+
+
+def test_an_origin_list_is_answered_per_origin_on_finished_hits(tmp_path):
+    allowed = "https://www.clinic.example"
+    app = _finished_app(tmp_path, CORS_ORIGINS=[allowed])
+    client = app.test_client()
+    # the first answers carry an echoed origin: never copied
+    for _ in range(2):
+        echoed = client.get(DETAIL, headers={"Origin": allowed})
+        assert echoed.headers["Access-Control-Allow-Origin"] == allowed
+    assert _entry(app, DETAIL).finished is None
+    for _ in range(3):  # then anonymous answers without Origin fill and use the copy
+        plain = client.get(DETAIL)
+        assert "Access-Control-Allow-Origin" not in plain.headers
+        assert "Origin" in plain.headers["Vary"]
+    finished = _entry(app, DETAIL).finished
+    assert finished is not None
+    assert not any(name.startswith("Access-Control-") for name, _ in finished)
+    again = client.get(DETAIL, headers={"Origin": allowed})
+    assert again.headers["Access-Control-Allow-Origin"] == allowed
+    assert "Origin" in again.headers["Vary"] and again.headers["Vary"].count("Origin") == 1
+    other = client.get(DETAIL, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    assert _stable(plain) == _stable(other)
+
+
+def test_werkzeug_headers_keep_their_pairs_in_list():
+    """memo.kept_headers puts a finished copy's pairs into Werkzeug's private `Headers._list`
+    (Werkzeug is pinned exactly in requirements.lock): this fails if that storage changes."""
+    from werkzeug.datastructures import Headers
+
+    from api.delivery.memo import kept_headers
+
+    pairs = (("Content-Type", "application/json"), ("Vary", "Origin"), ("Link", "<a>"))
+    assert Headers(list(pairs))._list == list(pairs)
+    headers = kept_headers(pairs)
+    assert list(headers.items()) == list(pairs) and headers["vary"] == "Origin"
+    headers.add("Link", "<b>")
+    headers["Content-Type"] = "text/plain"
+    assert headers.getlist("Link") == ["<a>", "<b>"] and headers["Content-Type"] == "text/plain"
+    assert kept_headers(pairs)["Content-Type"] == "application/json"  # each answer its own copy

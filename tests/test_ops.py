@@ -76,3 +76,20 @@ def test_gunicorn_configuration():
     assert settings["preload_app"] is True
     assert settings["workers"] >= 1 and settings["graceful_timeout"] > 0
     assert settings["bind"].startswith("127.0.0.1:")
+
+
+def test_hooks_resolve_flasks_context_proxies_once(app):
+    """The hot hooks (request id, key check, rate limit, memo, 304) read g and request through
+    Flask's documented `_get_current_object()`, once per hook: if Werkzeug's proxies lose it,
+    this fails before any request does."""
+    from flask import g, request
+
+    with app.test_request_context("/v1/site?x=1", headers={"X-Request-ID": "abc"}):
+        g.marker = 1
+        here, req = g._get_current_object(), request._get_current_object()
+        assert here.marker == 1 and here.get("marker") == 1 and type(here) is not type(g)
+        assert (req.path, req.query_string, req.environ["HTTP_X_REQUEST_ID"]) == (
+            "/v1/site",
+            b"x=1",
+            "abc",
+        )

@@ -104,6 +104,35 @@ def test_304_revalidations_are_not_counted(partner_client):
     assert partner_client.get("/v1/site").status_code == 200
 
 
+def test_two_limits_headers_follow_the_finest_until_one_is_used_up(tmp_path, monkeypatch):
+    """Several limits: each is read once before the answer and hit once after it; the headers
+    show the finest limit's numbers after this request, or the used-up one's on a 429; a window
+    that ends between two requests starts again from the full quota."""
+    import time as clock
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(clock, "time", lambda: now[0])
+    config = {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path), "ACCESS_LOG": False}
+    app = create_app(config | {"RATELIMIT_DEFAULT": "3 per second; 4 per minute"})
+    client = app.test_client()
+    for remaining in (2, 1, 0):
+        response = client.get("/v1/site")
+        assert response.status_code == 200
+        assert response.headers["RateLimit-Policy"] == '"default";q=3;w=1'
+        assert response.headers["RateLimit"] == f'"default";r={remaining};t=1'
+    limited = client.get("/v1/site")  # the second's 3 are used up, the minute's 4 are not
+    assert_problem(limited, 429)
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    assert limited.headers["Retry-After"] == "1"
+    now[0] += 1.5  # a new second: the per-second window starts again; the minute's goes on
+    after = client.get("/v1/site")
+    assert after.status_code == 200 and after.headers["RateLimit"] == '"default";r=2;t=1'
+    limited = client.get("/v1/site")  # the minute's 4th was that one
+    assert_problem(limited, 429)
+    assert limited.headers["RateLimit-Policy"] == '"default";q=4;w=60'
+    assert limited.headers["RateLimit"] == '"default";r=0;t=59'
+
+
 def test_probes_are_not_limited(partner_client):
     for _ in range(10):
         assert partner_client.get("/healthz").status_code == 200

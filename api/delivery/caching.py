@@ -63,9 +63,9 @@ def _cache_control(response: Response) -> None:
         response.headers["Cache-Control"] = current_app.extensions["public_cache_control"]
 
 
-def _cacheable(response: Response) -> bool:
+def _cacheable(response: Response, method: str) -> bool:
     return (
-        request.method in ("GET", "HEAD")
+        method in ("GET", "HEAD")
         and response.status_code == 200
         and not response.direct_passthrough
         and not response.is_streamed
@@ -81,7 +81,7 @@ def prepare(response: Response) -> None:
             add_vary(response, header)
     else:
         response.headers["Vary"] = _KEY_VARY
-    if not _cacheable(response):
+    if not _cacheable(response, request.method):
         return
     quoted = response.headers.get("ETag")
     if quoted is None:
@@ -96,12 +96,17 @@ def conditional(response: Response) -> None:
     """After compression, so the tag compared is the one sent: a 304 when If-None-Match (weak
     comparison) or, without it, If-Modified-Since says the client's copy is current. Werkzeug
     drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5)."""
-    if not _cacheable(response):
+    req = request._get_current_object()  # one context lookup (see access_log.start)
+    if not _cacheable(response, req.method):
         return
-    environ = request.environ
+    environ = req.environ
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:  # then If-Modified-Since is ignored (RFC 9110 §13.1.3)
-        etag, _ = unquote_etag(response.headers.get("ETag"))
+        sent = response.headers.get("ETag")
+        if sent is not None and if_none_match == sent:  # an app revalidating what it was sent
+            response.status_code = 304
+            return
+        etag, _ = unquote_etag(sent)
         if etag is not None and parse_etags(if_none_match).contains_weak(etag):
             response.status_code = 304
     elif "HTTP_IF_MODIFIED_SINCE" in environ:

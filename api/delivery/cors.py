@@ -8,7 +8,7 @@ on every response, allowed or not (flask-cors adds it only when echoing to one o
 origins), so a shared cache never hands one origin's answer to another.
 """
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 from flask_cors import CORS
 
 from .caching import add_vary
@@ -64,5 +64,5 @@ def init_app(app: Flask) -> None:
 
 
 def vary_on_origin(response: Response) -> None:
-    if not any_origin(current_app.config):
-        add_vary(response, "Origin")
+    """With an origin list (only then: the caller checks any_origin once, at start-up)."""
+    add_vary(response, "Origin")

@@ -11,11 +11,23 @@ The key holds only what a body depends on: the path, the raw query string (the v
 invalid ones, and those are never kept) and the base of absolute API URLs (a setting, or the
 trusted proxy's host). Nothing else a client sends (Host, SCRIPT_NAME, Origin, keys) is in it.
 One LRU per worker, bounded in bytes (keys, headers and bodies counted): RESPONSE_MEMO_MB.
+
+Finished headers: the after hooks add the same headers to every anonymous 200 of a URL (ETag,
+version, Cache-Control, Vary, Last-Modified, nosniff and, with CORS `*`, flask-cors's headers).
+The first anonymous answer of a kept URL is copied when the hooks are done with it (finish(),
+called by the last hook before the per-request headers: rate limits, request id), and later
+anonymous hits start from that copy; the hooks then see g.memo_finished and skip only the work
+whose result is already there (and flask-cors, as documented for its decorator, leaves a
+response with Access-Control-Allow-Origin alone). Everything that depends on the request still
+runs on every hit: key check, rate limit and its headers, gzip, the 304 decision, CORS for an
+origin list (never copied: it varies per Origin), request id, access log. A keyed request
+(`private`) never uses or fills the copy.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import Headers
 
 from ..lru import LRU
 from .caching import strong_etag
@@ -31,12 +43,13 @@ class Representation:
     etag: str  # unquoted, identity coding
     headers: tuple  # the view's own headers (Content-Type, Link, Content-Security-Policy…)
     key_bytes: int = 0  # of its key: cachetools sizes values only, so the value carries it
+    finished: tuple | None = None  # an anonymous 200's headers after the hooks (see finish())
 
 
 def _size(value) -> int:
     if isinstance(value, bytes):  # a compressed body (its "gzip;<etag>" key is in the overhead)
         return len(value) + _OVERHEAD
-    headers = sum(len(n) + len(v) for n, v in value.headers)
+    headers = sum(len(n) + len(v) for n, v in value.headers + (value.finished or ()))
     return len(value.body) + len(value.etag) + headers + value.key_bytes + _OVERHEAD
 
 
@@ -64,18 +77,49 @@ class Memo:
 
 
 def key() -> tuple:
-    return (request.path, request.query_string, api_base())
+    req = request._get_current_object()  # one context lookup (see access_log.start)
+    return (req.path, req.query_string, api_base())
+
+
+# flask-cors answers a request carrying this header with one more header (Private Network
+# Access): such a request never takes or fills the finished copy.
+_PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
+
+
+def _shared(here, environ) -> bool:
+    """An anonymous request: its 200 carries the headers every anonymous request gets."""
+    return not here.get("private") and _PRIVATE_NETWORK not in environ
+
+
+def kept_headers(pairs: tuple) -> Headers:
+    """A Headers holding `pairs` as they are. They passed Werkzeug's checks (Headers.add) when
+    the first answer was made; building a Headers from them again checks each pair again, the
+    largest part of a memoised answer's cost in Werkzeug. `_list` is where Headers keeps its
+    pairs: a private name, so Werkzeug is pinned exactly (requirements.lock) and
+    tests/test_memo.py::test_werkzeug_headers_keep_their_pairs_in_list fails if it changes."""
+    headers = Headers()
+    headers._list = list(pairs)
+    return headers
 
 
 def lookup(memo: Memo) -> Response | None:
     """before_request, after every other before hook: the kept 200 for this URL, or None."""
-    if request.method not in ("GET", "HEAD"):
+    req = request._get_current_object()
+    if req.method not in ("GET", "HEAD"):
         return None
-    kept = memo.get(key())
+    url = key()
+    kept = memo.get(url)
     if kept is None:
         return None
-    g.content_response = True
-    g.memo_hit = True
+    here = g._get_current_object()
+    here.content_response = True
+    here.memo_hit = True
+    shared = _shared(here, req.environ)
+    if shared and kept.finished is not None:
+        here.memo_finished = kept
+        return Response(kept.body, headers=kept_headers(kept.finished))
+    if shared:
+        here.memo_fill = url, kept
     response = Response(kept.body, headers=list(kept.headers))
     response.headers["ETag"] = f'"{kept.etag}"'
     return response
@@ -106,7 +150,35 @@ def remember(memo: Memo, response: Response) -> None:
         if name.lower() not in _NOT_KEPT and name != "ETag"
     )
     url = key()
-    memo.put(url, Representation(response.get_data(), etag, headers, _key_size(url)))
+    kept = Representation(response.get_data(), etag, headers, _key_size(url))
+    memo.put(url, kept)
+    if _shared(g, request.environ):
+        g.memo_fill = url, kept
+
+
+# Set per request by later hooks (rate limits, request id) or per answer (length, coding).
+_PER_REQUEST = frozenset({"content-length", "content-encoding", "x-request-id", "retry-after"})
+
+
+def finish(memo: Memo, response: Response, any_origin: bool) -> None:
+    """Called after every request-independent after hook has run (delivery/__init__.py): keep
+    this anonymous, identity-coded 200's headers as its URL's finished copy. With an origin
+    list the CORS headers depend on the request's Origin and are left out of the copy."""
+    fill = g.get("memo_fill")
+    if (
+        fill is None
+        or response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or ("Access-Control-Allow-Origin" in response.headers and not any_origin)
+    ):
+        return
+    url, kept = fill
+    headers = tuple(
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in _PER_REQUEST and not name.startswith("RateLimit")
+    )
+    memo.put(url, replace(kept, finished=headers))
 
 
 def init_app(app: Flask) -> Memo | None:

@@ -22,6 +22,11 @@ def _moment(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def any_sunset(policies: dict) -> bool:
+    """Whether any version has a sunset: if none, no request can be refused for one."""
+    return any(sunset for _, sunset, _ in policies.values())
+
+
 def policies(config) -> dict:
     """Per version prefix: (deprecated, sunset, link), parsed once from the settings."""
     found = {}
