@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from api import create_app
-from api.delivery.memo import Memo, Representation
+from api.delivery.memo import Memo, Representation, _key_size, _size
 from api.lru import LRU
 
 from .conftest import PACK
@@ -36,7 +36,7 @@ def test_a_memoised_answer_runs_every_hook(limited_app, capfd):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
     assert again.headers["X-API-Version"] == "1"
     revalidated = client.get(DETAIL, headers={"If-None-Match": first.headers["ETag"]})
-    assert revalidated.status_code == 304 and revalidated.headers["RateLimit-Remaining"] == "3"
+    assert revalidated.status_code == 304 and revalidated.headers["RateLimit-Remaining"] == "2"
     for _ in range(3):
         client.get(DETAIL)
     limited = client.get(DETAIL)  # a memoised URL is limited like any other
@@ -81,19 +81,18 @@ def test_public_api_url_is_used_for_absolute_links(tmp_path):
     assert feed["feed_url"] == "https://api.clinic.example/v1/feed.json"
 
 
-def _size(value):
-    return len(value.body) + 200 if isinstance(value, Representation) else len(value) + 200
-
-
 def test_bounded_in_bytes_counting_headers():
-    memo = Memo(20_000)
+    memo = Memo(40_000)
     headers = (("Content-Type", "application/json"), ("Link", "x" * 500))
     for n in range(100):
         key = ("/p", b"q" * 300 + str(n).encode(), "")
-        memo.put(key, Representation(b"y" * 1000, "tag", headers, key_bytes=302))
-    assert memo.cache.currsize <= 20_000
-    # each item counts its body, headers, key and tag (~2,050 bytes): 9 fit, not 20_000 // 1000
-    assert len(memo.cache) == 9
+        memo.put(key, Representation(b"y" * 1000, "tag", headers, key_bytes=_key_size(key)))
+    assert memo.cache.currsize <= 40_000
+    # each item counts its body, headers, key and tag as Python objects, and the cache's own
+    # bookkeeping: over 2,000 bytes, so at most 19 of them fit, not 40_000 // 1000
+    size = _size(memo.cache.get(key))
+    assert size > 1000 + 500 + 300 + 300
+    assert len(memo.cache) == 40_000 // size
     memo.put(("/huge", b"", ""), Representation(b"z" * 5000, "t", ()))  # > 1/8: not kept
     assert memo.get(("/huge", b"", "")) is None
 

@@ -94,14 +94,50 @@ def test_limits_are_per_key_and_per_ip(partner_client):
     assert anonymous.headers["Cache-Control"].startswith("public")
 
 
-def test_304_revalidations_are_not_counted(partner_client):
+def test_every_answer_counts_revalidations_and_errors_included(partner_client):
+    """A 304 is an answer like any other: a client cannot revalidate (or probe for 404s)
+    without limit."""
     first = partner_client.get("/v1/articles")
-    remaining = int(first.headers["RateLimit-Remaining"])
-    for _ in range(8):  # more than the anonymous limit of 5
-        again = partner_client.get("/v1/articles", headers={"If-None-Match": first.headers["ETag"]})
-        assert again.status_code == 304
-        assert int(again.headers["RateLimit-Remaining"]) == remaining
-    assert partner_client.get("/v1/site").status_code == 200
+    assert first.headers["RateLimit-Remaining"] == "4"
+    etag = {"If-None-Match": first.headers["ETag"]}
+    again = partner_client.get("/v1/articles", headers=etag)
+    assert again.status_code == 304 and again.headers["RateLimit-Remaining"] == "3"
+    missing = partner_client.get("/v1/articles/no-such-page")
+    assert missing.status_code == 404 and missing.headers["RateLimit-Remaining"] == "2"
+    for remaining in ("1", "0"):
+        again = partner_client.get("/v1/articles", headers=etag)
+        assert again.status_code == 304 and again.headers["RateLimit-Remaining"] == remaining
+    assert_problem(partner_client.get("/v1/articles", headers=etag), 429)
+
+
+def test_concurrent_requests_of_one_client_never_pass_the_limit_together(partner_client):
+    """Ten requests of one client at once, held together right after the limiter: only the
+    limit's 5 get through. (Reading the window first and counting after the answer let all
+    ten through: each read 5 units left before any was counted.)"""
+    import threading
+
+    app = partner_client.application
+    hooks = app.before_request_funcs[None]
+    held = threading.Barrier(5, timeout=10)
+
+    def hold():
+        try:
+            held.wait()
+        except threading.BrokenBarrierError:
+            pass  # fewer than 5 got here: the assertion below says so
+
+    hooks.insert(hooks.index(app.extensions["rate_limits"].check) + 1, hold)
+    statuses = []
+
+    def fetch():
+        statuses.append(app.test_client().get("/v1/conditions").status_code)
+
+    threads = [threading.Thread(target=fetch) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200] * 5 + [429] * 5
 
 
 def test_two_limits_headers_follow_the_finest_until_one_is_used_up(tmp_path, monkeypatch):

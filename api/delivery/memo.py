@@ -24,17 +24,18 @@ origin list (never copied: it varies per Origin), request id, access log. A keye
 (`private`) never uses or fills the copy.
 """
 
+import sys
 from dataclasses import dataclass, replace
 
 from flask import Flask, Response, g, request
 from werkzeug.datastructures import Headers
 
-from ..lru import LRU
+from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
 from .urls import api_base
 
 _NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
-_OVERHEAD = 200  # bytes per cache item besides its payload: tuple, dataclass, dict slot
+_GZIP_KEY = 100  # a compressed copy's "gzip;<etag>" key, as Python holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +48,16 @@ class Representation:
 
 
 def _size(value) -> int:
-    if isinstance(value, bytes):  # a compressed body (its "gzip;<etag>" key is in the overhead)
-        return len(value) + _OVERHEAD
-    headers = sum(len(n) + len(v) for n, v in value.headers + (value.finished or ()))
-    return len(value.body) + len(value.etag) + headers + value.key_bytes + _OVERHEAD
+    """Bytes an item holds as Python objects (api/lru.deep_size: every header string and tuple
+    counted, not only their characters), plus the cache's own per-item bookkeeping."""
+    if isinstance(value, bytes):  # a compressed body
+        return sys.getsizeof(value) + _GZIP_KEY + ENTRY_OVERHEAD
+    parts = (value.body, value.etag, value.headers, value.finished)
+    return sys.getsizeof(value) + sum(map(deep_size, parts)) + value.key_bytes + ENTRY_OVERHEAD
 
 
 def _key_size(key) -> int:
-    return sum(len(part) for part in key if isinstance(part, str | bytes))
+    return deep_size(key)
 
 
 class Memo:

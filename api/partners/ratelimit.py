@@ -6,10 +6,12 @@ it needs no change; `local://` (partners/storage.py) unless a shared store such 
 Why `limits` directly and not Flask-Limiter (which wraps it): these limits are static (one
 anonymous limit, one per key, one budget per client across every endpoint), and Flask-Limiter's
 per-request resolution of route, blueprint and exemption rules cost more CPU than everything
-else on a memoised request (benchmarks/README.md). Here one before hook reads the client's
-windows (a 429 when one is used up) and one after hook counts the request, so a 304
-revalidation is not counted and every other answer is (errors included: 404, 405, and a 401
-for a wrong key).
+else on a memoised request (benchmarks/README.md). Here one before hook counts the request
+first, with the strategy's `hit` (one atomic increment and comparison in the storage, so
+concurrent requests of one client, in other greenlets or on other replicas sharing Redis,
+can never together pass a limit), and answers 429 when a limit is used up. Every answer
+counts: 304 revalidations and errors included (404, 405, and a 401 for a wrong key), so no
+kind of request is free of the client's budget.
 
 Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit` and the
 widely used `RateLimit-Limit/-Remaining/-Reset` (seconds until the window resets); a 429 is a
@@ -64,47 +66,37 @@ class RateLimits:
         return (*self.prefix, f"ip:{req.remote_addr}", "api"), self.anonymous
 
     def check(self) -> Response | None:
-        """before_request: a 429 when any of the client's limits is used up."""
+        """before_request: count this request against each of the client's limits, finest
+        first, and answer 429 at the first one used up (the coarser ones are then not charged
+        for a refused request)."""
         req = request._get_current_object()  # one context lookup (see delivery/access_log)
         if not self.enabled or req.path in EXEMPT_PATHS:
             return None
         here = g._get_current_object()
         identifiers, items = self._subject(here, req)
-        # One read of each limit's window here and one hit after the answer: the window's
-        # numbers read now serve both the 429 decision (no unit left: what the strategy's
-        # test() decides for a cost of 1) and, less this request, the headers; no second read
-        # after the hit. Requests of the same client answered in between (other threads or
-        # greenlets) are not in this answer's RateLimit-Remaining; they are in the count.
-        stats = [self.strategy.get_window_stats(item, *identifiers) for item in items]
-        here.rate_limit = (identifiers, items, stats)
-        for item, (reset_at, remaining) in zip(items, stats, strict=True):
-            if remaining < 1:
-                here.rate_limited = item
-                return self._breach(item, reset_at)
+        reported = items[0]
+        for item in items:
+            if not self.strategy.hit(item, *identifiers):
+                reported = here.rate_limited = item
+                break
+        # the reported limit's window after this request: what the headers say
+        reset_at, remaining = self.strategy.get_window_stats(reported, *identifiers)
+        here.rate_limit = (reported, reset_at, remaining)
+        if reported is here.get("rate_limited"):
+            return self._breach(reported, reset_at)
         return None
 
     def count(self, response: Response) -> None:
-        """after_request: count the answer (not a 304, not the 429 itself), then write the
-        headers with the numbers after it."""
-        here = g._get_current_object()
-        subject = here.get("rate_limit")
+        """after_request: the rate-limit headers, from the window read when the request was
+        counted."""
+        subject = g._get_current_object().get("rate_limit")
         if subject is None:
             return
-        identifiers, items, stats = subject
-        counted = response.status_code not in (304, 429)
-        if counted:
-            for item in items:
-                self.strategy.hit(item, *identifiers)
-        limited = here.get("rate_limited")
-        at = items.index(limited) if limited is not None else 0
-        item, (reset_at, remaining) = items[at], stats[at]
+        item, reset_at, remaining = subject
         window = item.get_expiry()
-        reset = max(0, math.ceil(reset_at - time.time()))
-        if reset == 0:  # no window when it was read, or it has ended since: a new one begins
-            reset, remaining = window, item.amount
-        remaining = max(0, remaining - counted)
+        reset = max(0, math.ceil(reset_at - time.time())) or window
         # added, not set: nothing earlier writes them, and set() scans every header first
-        response.headers.extend(header_pairs(item.amount, window, remaining, reset))
+        response.headers.extend(header_pairs(item.amount, window, max(0, remaining), reset))
 
     def _breach(self, item, reset_at: float) -> Response:
         retry = max(1, math.ceil(reset_at - time.time()))
