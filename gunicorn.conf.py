@@ -61,13 +61,18 @@ def post_fork(server, worker):
 
 def post_worker_init(worker):
     """Before a new worker accepts requests: open the search index, so no client waits for it
-    (opened after the fork: a Whoosh reader must not share file offsets with another), and take
-    the copy-on-write faults of the inherited objects at once (api/gcpause.py).
+    (opened after the fork: a Whoosh reader must not share file offsets with another).
 
     If the version's directory was deleted or damaged since start-up, warm() rebuilds it in this
     worker (once, under the build lock), beating gunicorn's heartbeat between the build's steps:
-    a worker that fails here would make the master exit ("Worker failed to boot")."""
-    from api.gcpause import copy_inherited_objects
+    a worker that fails here would make the master exit ("Worker failed to boot").
 
+    The inherited objects are not touched here: a worker copies a shared page when it first
+    writes a reference count on it, so each page it reads costs one copy-on-write fault, once.
+    Taking them all before serving (listing every inherited object) cost each new worker 80-110
+    ms of CPU before its first answer and made every page its own; taken as requests need them,
+    they cost a new worker's first search 3-5 ms (benchmarks/README.md, restart)."""
     worker.wsgi.extensions["content"].search.warm(progress=lambda done: worker.notify())
-    copy_inherited_objects()
+    # What the worker allocated so far (its view of the index, kept for its lifetime) joins the
+    # frozen inherited objects: the collector never walks them, so never writes to their pages.
+    gc.freeze()
