@@ -53,7 +53,7 @@ def post_fork(server, worker):
     gc.enable()  # what a worker allocates itself is collected as usual
     gevent_worker = sys.modules.get("gunicorn.workers.ggevent")
     if gevent_worker and isinstance(worker, gevent_worker.GeventWorker):
-        # the patching the worker does next, at a fifth of its cost: see api/geventpatch.py
+        # the patching the worker does next, without its repeated look-ups: api/geventpatch.py
         from api.geventpatch import patch_all
 
         patch_all()
@@ -69,9 +69,9 @@ def post_worker_init(worker):
 
     The inherited objects are not touched here: a worker copies a shared page when it first
     writes a reference count on it, so each page it reads costs one copy-on-write fault, once.
-    Taking them all before serving (listing every inherited object) cost each new worker 80-110
-    ms of CPU before its first answer and made every page its own; taken as requests need them,
-    they cost a new worker's first search 3-5 ms (benchmarks/README.md, restart)."""
+    Taking them all before serving (listing every inherited object) cost each new worker more
+    CPU before its first answer than its first searches then saved, and made every page its own
+    (benchmarks/README.md, restart)."""
     worker.wsgi.extensions["content"].search.warm(progress=lambda done: worker.notify())
     # What the worker allocated so far (its view of the index, kept for its lifetime) joins the
     # frozen inherited objects: the collector never walks them, so never writes to their pages.

@@ -2,10 +2,10 @@
 
 `monkey.patch_all()` announces every module it patches to plugins, found with
 `importlib.metadata.entry_points(group=...)`; each of its 25 look-ups reads the metadata of every
-installed distribution, which was four fifths of the patching's 0.2 s of CPU in each new worker,
-before it could serve. Called from post_fork (gunicorn.conf.py), the look-ups share one read of
-that metadata: the same entry points, as nothing is installed while a worker starts. The gevent
-worker's own `patch_all()` then finds everything patched and returns at once.
+installed distribution, which was most of a new worker's time before it could serve
+(benchmarks/README.md, restart). Called from post_fork (gunicorn.conf.py), the look-ups share
+one read of that metadata: the same entry points, as nothing is installed while a worker starts.
+The gevent worker's own `patch_all()` then finds everything patched and returns at once.
 """
 
 import importlib.metadata

@@ -18,7 +18,7 @@ with open(os.environ["BARE_BODIES"], encoding="utf-8") as handle:
 
 app = Flask(__name__)
 # gunicorn.conf.py's post_worker_init opens the real app's search index: give it a no-op.
-app.extensions["content"] = SimpleNamespace(search=SimpleNamespace(warm=lambda: None))
+app.extensions["content"] = SimpleNamespace(search=SimpleNamespace(warm=lambda **_: None))
 
 
 @app.get("/<path:path>")
