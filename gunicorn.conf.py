@@ -5,8 +5,11 @@ stops the server before any worker starts and workers share the loaded store cop
 """
 
 import gc
+import importlib.metadata
 import multiprocessing
 import os
+import sys
+from contextlib import contextmanager
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
@@ -50,17 +53,58 @@ def pre_fork(server, worker):
 
 def post_fork(server, worker):
     gc.enable()  # what a worker allocates itself is collected as usual
+    gevent_worker = sys.modules.get("gunicorn.workers.ggevent")
+    if gevent_worker and isinstance(worker, gevent_worker.GeventWorker):
+        patch_gevent()  # what the worker does next, without its repeated look-ups
+
+
+@contextmanager
+def entry_points_read_once():
+    """`importlib.metadata.entry_points` answered from one read of the installed metadata."""
+    everything = importlib.metadata.entry_points()
+    original = importlib.metadata.entry_points
+
+    def entry_points(**params):
+        return everything.select(**params) if params else everything
+
+    importlib.metadata.entry_points = entry_points
+    try:
+        yield
+    finally:
+        importlib.metadata.entry_points = original
+
+
+def patch_gevent() -> None:
+    """gevent's default patching (what gunicorn's gevent worker asks for), its plugin look-ups
+    read once.
+
+    `monkey.patch_all()` announces every module it patches to plugins, found with
+    `importlib.metadata.entry_points(group=...)`; each of its 25 look-ups reads the metadata of
+    every installed distribution, which was most of a new worker's time before it could serve
+    (benchmarks/README.md, restart). Here they share one read of that metadata (the same entry
+    points: nothing is installed while a worker starts), and the gevent worker's own
+    `patch_all()` then finds everything patched and returns at once. Defined here, not in `api`:
+    a worker of any app (benchmarks/bare_app.py) patches without importing this one."""
+    from gevent import monkey
+
+    with entry_points_read_once():
+        monkey.patch_all()
 
 
 def post_worker_init(worker):
     """Before a new worker accepts requests: open the search index, so no client waits for it
-    (opened after the fork: a Whoosh reader must not share file offsets with another), and take
-    the copy-on-write faults of the inherited objects at once (api/gcpause.py).
+    (opened after the fork: a Whoosh reader must not share file offsets with another).
 
     If the version's directory was deleted or damaged since start-up, warm() rebuilds it in this
     worker (once, under the build lock), beating gunicorn's heartbeat between the build's steps:
-    a worker that fails here would make the master exit ("Worker failed to boot")."""
-    from api.gcpause import copy_inherited_objects
+    a worker that fails here would make the master exit ("Worker failed to boot").
 
+    The inherited objects are not touched here: a worker copies a shared page when it first
+    writes a reference count on it, so each page it reads costs one copy-on-write fault, once.
+    Taking them all before serving (listing every inherited object) cost each new worker more
+    CPU before its first answer than its first searches then saved, and made every page its own
+    (benchmarks/README.md, restart)."""
     worker.wsgi.extensions["content"].search.warm(progress=lambda done: worker.notify())
-    copy_inherited_objects()
+    # What the worker allocated so far (its view of the index, kept for its lifetime) joins the
+    # frozen inherited objects: the collector never walks them, so never writes to their pages.
+    gc.freeze()

@@ -82,11 +82,23 @@ def app_server(content: Path, index: Path, log: Path) -> Server:
 
 
 def restarts(content: Path, index: Path, log: Path, times: int = 3) -> dict:
-    runs = []
+    """Popen → first 200 of a search, `times` times; alternated with the floor of the same
+    minutes: the same gunicorn (settings, 2 gevent workers, hooks) serving a bare Flask app
+    (benchmarks/bare_app.py), i.e. Python, gunicorn and gevent without this app's start-up."""
+    runs, bare = [], []
+    bodies = log.parent / "restart-bare.json"
+    bodies.write_text(json.dumps({"/v1/search": {"body": "{}", "etag": '"0"'}}))
     for _ in range(times):
         with app_server(content, index, log) as server:
             runs.append(server.wait_ready("/v1/search?q=diabetes"))
-    return {"median_s": sorted(runs)[len(runs) // 2], "runs_s": runs}
+        with Server("benchmarks.bare_app:app", log, BARE_BODIES=str(bodies)) as server:
+            bare.append(server.wait_ready("/v1/search?q=diabetes"))
+    return {
+        "median_s": sorted(runs)[len(runs) // 2],
+        "runs_s": runs,
+        "bare_median_s": sorted(bare)[len(bare) // 2],
+        "bare_runs_s": bare,
+    }
 
 
 def search_url(url: str, q: str) -> str:
@@ -207,6 +219,7 @@ def report(r: dict) -> str:
     }
     load = " → ".join("/".join(f"{x:.2f}" for x in a) for a in (m["load"], os.getloadavg()))
     build, runs = cold["build"], ", ".join(f"{s:.2f}" for s in r["restart"]["runs_s"])
+    bare_runs = ", ".join(f"{s:.2f}" for s in r["restart"]["bare_runs_s"])
     worker_mb = r["memory"]["after_latency"]["max_worker"]["hwm_mb"]
     client = r["client_p50_ms"]
     lines = [
@@ -235,7 +248,10 @@ def report(r: dict) -> str:
         f"FTS5 build of the same fields, in memory: {r['fts5_build_s']:.2f} s.",
         "",
         "**Restart** (gunicorn, 2 workers; Popen → first 200 of `/v1/search?q=diabetes`): "
-        f"median {r['restart']['median_s']:.2f} s; runs {runs} s.",
+        f"median {r['restart']['median_s']:.2f} s; runs {runs} s. Alternated with it, the same "
+        "gunicorn serving a bare Flask app (`benchmarks/bare_app.py`: Python, gunicorn and "
+        f"gevent only): median {r['restart']['bare_median_s']:.2f} s; runs {bare_runs} s; the "
+        f"app's restart is {r['restart']['median_s'] / r['restart']['bare_median_s']:.1f}× that.",
         "",
         "**Latency** in ms: the app over HTTP (2 sync workers, a new connection per request, "
         "gzip accepted; timed from the request to the decoded body by Python's `http.client`) "

@@ -112,6 +112,27 @@ def test_searcher_is_reopened_after_fork(store, tmp_path):
     assert backend._open() is parent
 
 
+def test_a_forked_worker_shares_the_tables_the_master_loaded(store, tmp_path):
+    """The per-document tables are read once, before forking: a worker's own view of the index
+    (opened after the fork) uses the master's copy, and searches with it."""
+    backend = open_or_build(store, tmp_path)
+    tables = backend.tables
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            index = backend._open()
+            shared = index.keys is tables.keys and index.stats is tables.stats
+            ok = shared and knee(backend) == ["knee-injection", "knee-pain", "knee-pain-basics"]
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert backend._open().short is tables.short
+
+
 def test_cli_reindex_rebuilds_with_progress(tmp_path):
     env = {**os.environ, "CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path)}
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "search", "reindex"]

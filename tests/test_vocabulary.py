@@ -1,10 +1,12 @@
 """search/vocabulary.py: the spelling vocabulary's corrections and completions."""
 
 import random
+from collections import Counter
 
+import orjson
 import pytest
 
-from api.search.vocabulary import Vocabulary
+from api.search.vocabulary import Vocabulary, load, save
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +45,16 @@ def test_typical_typos_are_corrected(vocabulary):
     assert vocabulary.correct("infusoin") == "infusion"  # swapped letters: one typo
     assert vocabulary.correct("ketamine") is None  # a known word stays
     assert vocabulary.correct("qqqqqq") is None
+
+
+def test_saved_in_word_order_and_loaded_equal(tmp_path):
+    """The file lists words sorted (so loading sorts a sorted list: one pass); what loads back
+    is the same vocabulary, in whatever order the counts came."""
+    counts = Counter({"zebra": 2, "apple": 5, "mango": 1, "mangos": 3})
+    path = tmp_path / "vocabulary.json"
+    save(path, counts, {"mango": "mango", "mangos": "mango", "apple": "appl"})
+    assert list(orjson.loads(path.read_bytes())["frequencies"]) == sorted(counts)
+    loaded = load(path)
+    assert loaded.words == ["apple", "mango", "mangos", "zebra"]
+    assert loaded.frequencies == dict(counts)
+    assert loaded.forms("mango") == ("mango", "mangos") and loaded.forms("appl") == ("apple",)

@@ -38,27 +38,27 @@ def content_version(content_dir: str | Path) -> str:
 
 
 def stat_fingerprint(content_dir) -> str:
-    """Hash of every content file's name, size and modification time: a few milliseconds,
-    where hashing the bytes of 5,000 files takes a few hundred."""
-    hasher = hashlib.sha256()
+    """Hash of every content file's name, size and modification time: tens of milliseconds
+    (one stat per file), where hashing the bytes of 5,000 files takes a few hundred."""
+    lines = []  # hashed in one piece: 5,000 updates of a few bytes cost a third as much again
     root = str(content_dir)
     for name in ("site.yaml", "tags.yaml", "redirects.yaml"):
         try:
             info = os.stat(os.path.join(root, name))
         except OSError:
             continue
-        hasher.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        lines.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n")
     for collection in COLLECTIONS.values():
         try:  # scandir's entries carry what stat needs without a Path per file
-            entries = sorted((e.name, e) for e in os.scandir(os.path.join(root, collection)))
+            entries = {e.name: e for e in os.scandir(os.path.join(root, collection))}
         except OSError:
             continue
-        for name, entry in entries:
+        for name in sorted(entries):
             if name.startswith("."):
                 continue
             try:
-                info = entry.stat()
+                info = entries[name].stat()
             except OSError:
                 continue
-            hasher.update(f"{collection}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return hasher.hexdigest()
+            lines.append(f"{collection}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n")
+    return hashlib.sha256("".join(lines).encode()).hexdigest()

@@ -15,7 +15,7 @@ from whoosh.formats import Positions
 
 from .query import ANALYZER, index_terms
 
-SCHEMA_VERSION = "s10"
+SCHEMA_VERSION = "s11"
 FIELD_BOOSTS = {"title": 4.0, "aka": 3.0, "summary": 2.0, "body": 1.0}
 NAME_SEPARATOR = "\x1f"  # joins a name's terms into one key of DocTables.names and .surfaces
 

@@ -41,7 +41,7 @@ def _usable(path: Path, store, time_limit: float, repair=None) -> WhooshBackend 
             # opened here, in this (master) process, as a worker will open it, then closed: a
             # worker opens its own after forking. Tables included: a damaged one found now is
             # rebuilt now, not in every worker that fails to boot.
-            index = OpenIndex(path, backend.frequencies)
+            index = OpenIndex(path, backend.frequencies, backend.tables)
             try:
                 if index.searcher.doc_count() != store.count():
                     raise ValueError("document count differs from the store")

@@ -30,8 +30,10 @@ class PrefixTable:
                 key = " ".join(words[position:])
                 rows.append((key, position, len(name), not is_title, name, kind, slug))
         rows.sort()
-        self.rows = rows
-        self.keys = [row[0] for row in rows]
+        # Kept as columns, one list per field: read back from the index, one tuple per row was
+        # most of the table's load time at every start; a suggestion builds the few it looks at.
+        columns = tuple(map(list, zip(*rows, strict=True))) or ([],) * 7
+        self.keys, self.columns = columns[0], columns[1:]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Names that start with `prefix`, then names with a later word starting with it;
@@ -40,14 +42,18 @@ class PrefixTable:
         if not prefix:
             return []
         start = bisect_left(self.keys, prefix)
-        matches = []
-        for row in self.rows[start : start + SCAN_LIMIT]:
-            if not row[0].startswith(prefix):
+        end = start
+        for key in self.keys[start : start + SCAN_LIMIT]:
+            if not key.startswith(prefix):
                 break
-            matches.append(row)
-        matches.sort(key=lambda r: (r[1] > 0, r[2], r[3], r[4].casefold()))
+            end += 1
+        positions, lengths, aliases, names, kinds, slugs = (c[start:end] for c in self.columns)
+        matches = sorted(
+            zip(positions, lengths, aliases, names, kinds, slugs, strict=True),
+            key=lambda r: (r[0] > 0, r[1], r[2], r[3].casefold()),
+        )
         seen, found = set(), []
-        for _, _, _, _, name, kind, slug in matches:
+        for _, _, _, name, kind, slug in matches:
             if (kind, slug) in seen:
                 continue
             seen.add((kind, slug))

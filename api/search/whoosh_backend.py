@@ -32,6 +32,7 @@ from .format import (
     SUGGEST_FILE,
     TABLES_FILE,
     VOCABULARY_FILE,
+    DocTables,
 )
 from .frequencies import FrequencyTable
 from .query import (
@@ -65,7 +66,9 @@ log = logging.getLogger(__name__)
 class OpenIndex:
     """One process's (and thread's) view of the index: reader, tables, caches."""
 
-    def __init__(self, path: Path, frequencies: FrequencyTable, cache_bytes: int = 8 << 20):
+    def __init__(
+        self, path: Path, frequencies: FrequencyTable, tables: DocTables, cache_bytes: int = 8 << 20
+    ):
         # Read with plain file reads, not mmap: measured at MedQuAD's size, a mapped index made
         # each worker's resident memory 275 MB (every page it touched counts), plain reads 170 MB,
         # for a first-search cost a few milliseconds higher (benchmarks/README.md).
@@ -74,8 +77,6 @@ class OpenIndex:
         # without mmap the segment files stay open: closed when this view is dropped
         self.close = weakref.finalize(self, self.searcher.close)  # once, whichever comes first
         self.reader = self.searcher.reader()
-        with open(path / TABLES_FILE, "rb") as handle:
-            tables = pickle.load(handle)
         self.stats, self.keys = tables.stats, tables.keys
         self.by_type, self.by_tag = tables.by_type, tables.by_tag
         self.names, self.surfaces = tables.names, tables.surfaces
@@ -149,24 +150,31 @@ class WhooshBackend(SearchBackend):
         self.terms_cache_bytes = 8 << 20  # create_app sets it from SEARCH_TERMS_CACHE_MB
 
     def _load(self) -> None:
+        # loaded here, in the master before gunicorn forks: the workers share their pages (the
+        # per-document tables too: each worker loaded its own copy when it opened the index)
         self.vocabulary = vocabulary.load(self.path / VOCABULARY_FILE)
         with open(self.path / SUGGEST_FILE, "rb") as handle:
             self.prefixes: PrefixTable = pickle.load(handle)
-        # loaded here, in the master before gunicorn forks: the workers share its pages
         self.frequencies = FrequencyTable.load(self.path / FREQUENCIES_FILE)
+        with open(self.path / TABLES_FILE, "rb") as handle:
+            self.tables: DocTables = pickle.load(handle)
 
     def _open(self, progress=None) -> OpenIndex:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():  # after a fork, never reuse the parent's
             try:
-                local.index = OpenIndex(self.path, self.frequencies, self.terms_cache_bytes)
+                local.index = OpenIndex(
+                    self.path, self.frequencies, self.tables, self.terms_cache_bytes
+                )
             except Exception as exc:  # noqa: BLE001 - deleted, pruned or damaged: rebuild it
                 if self.repair is None:
                     raise
                 log.warning("search index %s cannot be opened (%s); rebuilding", self.path, exc)
                 self.repair(progress)
                 self._load()  # this process's own copy of what the master loaded
-                local.index = OpenIndex(self.path, self.frequencies, self.terms_cache_bytes)
+                local.index = OpenIndex(
+                    self.path, self.frequencies, self.tables, self.terms_cache_bytes
+                )
             local.pid = os.getpid()
         return local.index
 
