@@ -132,6 +132,20 @@ def moved(blp):
     )
 
 
+def get_ok(blp, schema, names, operation_id: str, **response):
+    """A GET's documented answers, the same for every one: the 200 (its body's schema and the
+    headers `names`), the 304 a conditional request gets with the same headers, and the
+    operationId a generated client names the call by. `response`: flask-smorest's own
+    arguments of the 200 (content_type, description)."""
+
+    def decorate(view):
+        view = blp.doc(operationId=operation_id)(view)
+        view = not_modified(blp, names)(view)
+        return blp.response(200, schema, headers=headers(names), **response)(view)
+
+    return decorate
+
+
 def not_modified(blp, names):
     """The 304 a conditional request gets (If-None-Match, else If-Modified-Since): no body,
     the validators and caching headers repeated."""

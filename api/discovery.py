@@ -15,7 +15,7 @@ from schemas.common import COLLECTIONS
 from schemas.output import TEXT_BODY, OEmbedSchema
 from schemas.queries import EmptyArgs, StrictSchema
 
-from .contract import CONTENT_HEADERS, headers, not_modified
+from .contract import CONTENT_HEADERS, get_ok
 from .delivery.caching import content_response
 from .delivery.urls import api_base
 from .v1.common import Blueprint, json_response, service
@@ -44,15 +44,14 @@ class OEmbedArgs(StrictSchema):
 @blp.route("/sitemap.xml")
 class Sitemap(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(
-        200,
+    @get_ok(
+        blp,
         TEXT_BODY,
+        CONTENT_HEADERS,
+        "getSitemap",
         content_type="application/xml",
         description="Sitemap 0.9 (https://www.sitemaps.org/protocol.html)",
-        headers=headers(CONTENT_HEADERS),
     )
-    @not_modified(blp, CONTENT_HEADERS)
-    @blp.doc(operationId="getSitemap")
     def get(self, _args):
         """Every public page with its last modification date"""
         svc = service()
@@ -95,9 +94,7 @@ def _entry_for(url: str):
 @blp.route("/oembed")
 class OEmbed(MethodView):
     @blp.arguments(OEmbedArgs, location="query", as_kwargs=True)
-    @blp.response(200, OEmbedSchema, headers=headers(CONTENT_HEADERS))
-    @not_modified(blp, CONTENT_HEADERS)
-    @blp.doc(operationId="getOembed")
+    @get_ok(blp, OEmbedSchema, CONTENT_HEADERS, "getOembed")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(501, response="NOT_IMPLEMENTED")
     def get(self, url, format, maxwidth, maxheight):

@@ -7,7 +7,7 @@ from flask_smorest import abort
 from schemas.output import HealthSchema, ReadinessSchema
 from schemas.queries import EmptyArgs
 
-from .contract import PROBE_HEADERS, headers, not_modified
+from .contract import PROBE_HEADERS, get_ok
 from .v1.common import Blueprint, json_response, service
 
 blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
@@ -16,9 +16,7 @@ blp = Blueprint("ops", __name__, description="Liveness and readiness probes.")
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, HealthSchema, headers=headers(PROBE_HEADERS))
-    @not_modified(blp, PROBE_HEADERS)
-    @blp.doc(operationId="getHealth")
+    @get_ok(blp, HealthSchema, PROBE_HEADERS, "getHealth")
     def get(self, _args):
         """Is the process alive\n\nAnswers as long as the worker can serve a request."""
         return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
@@ -27,9 +25,7 @@ class Health(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, ReadinessSchema, headers=headers(PROBE_HEADERS))
-    @not_modified(blp, PROBE_HEADERS)
-    @blp.doc(operationId="getReadiness")
+    @get_ok(blp, ReadinessSchema, PROBE_HEADERS, "getReadiness")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, _args):
         """Can this worker serve traffic

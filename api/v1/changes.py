@@ -21,7 +21,7 @@ from schemas.output import ChangeListSchema
 from schemas.queries import StrictSchema
 
 from ..content.manifest import read_manifest
-from ..contract import V1_HEADERS, headers, not_modified
+from ..contract import V1_HEADERS, get_ok
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, service
 
@@ -91,9 +91,7 @@ def _items(target: dict, since: str | None) -> tuple[list[dict], bool]:
 @blp.route("")
 class Changes(MethodView):
     @blp.arguments(ChangesArgs, location="query", as_kwargs=True)
-    @blp.response(200, ChangeListSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="listChanges")
+    @get_ok(blp, ChangeListSchema, V1_HEADERS, "listChanges")
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, since, page_token, per_page):

@@ -15,7 +15,7 @@ from schemas.common import ENTRY_TYPES, slug_field
 from schemas.output import TEXT_BODY
 from schemas.queries import StrictSchema
 
-from ..contract import EMBED_HEADERS, headers, moved, not_modified
+from ..contract import EMBED_HEADERS, get_ok, moved
 from ..delivery.caching import content_response
 from .common import Blueprint, get_entry, service
 
@@ -91,15 +91,14 @@ def _card(entry, section_key) -> str:
 @blp.route("/<any(article, condition, treatment):type>/<slug>")
 class EmbedCard(MethodView):
     @blp.arguments(EmbedArgs, location="query", as_kwargs=True)
-    @blp.response(
-        200,
+    @get_ok(
+        blp,
         TEXT_BODY,
+        EMBED_HEADERS,
+        "getEmbedCard",
         content_type="text/html",
         description="HTML card",
-        headers=headers(EMBED_HEADERS),
     )
-    @not_modified(blp, EMBED_HEADERS)
-    @blp.doc(operationId="getEmbedCard")
     @blp.alt_response(404, response="NOT_FOUND")
     @moved(blp)
     def get(self, type, slug, section):

@@ -15,7 +15,7 @@ from schemas.common import COLLECTIONS, SLUG_PATTERN
 from schemas.output import TYPED
 from schemas.queries import SectionArgs, StrictSchema, _format_field, detail_args
 
-from ..contract import V1_HEADERS, headers, moved, not_modified
+from ..contract import V1_HEADERS, get_ok, moved
 from ..delivery.caching import content_response
 from .common import Blueprint, detail_response, get_entry, json_response, list_entries, service
 
@@ -70,18 +70,14 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
 
     class Collection(MethodView):
         @blp.arguments(list_args, location="query", as_kwargs=True)
-        @blp.response(200, schemas.list, headers=headers(V1_HEADERS))
-        @not_modified(blp, V1_HEADERS)
-        @blp.doc(operationId=f"list{collection.capitalize()}")
+        @get_ok(blp, schemas.list, V1_HEADERS, f"list{collection.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         def get(self, **args):
             return list_entries(kind, args)
 
     class Item(MethodView):
         @blp.arguments(detail_args(kind), location="query", as_kwargs=True)
-        @blp.response(200, schemas.envelope, headers=headers(V1_HEADERS))
-        @not_modified(blp, V1_HEADERS)
-        @blp.doc(operationId=f"get{kind.capitalize()}")
+        @get_ok(blp, schemas.envelope, V1_HEADERS, f"get{kind.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
         @moved(blp)
@@ -91,18 +87,14 @@ def entry_blueprint(kind: str, list_args, description: str) -> Blueprint:
 
     class Bulk(MethodView):
         @blp.arguments(BulkArgs, location="query", as_kwargs=True)
-        @blp.response(200, schemas.bulk, headers=headers(V1_HEADERS))
-        @not_modified(blp, V1_HEADERS)
-        @blp.doc(operationId=f"bulkGet{collection.capitalize()}")
+        @get_ok(blp, schemas.bulk, V1_HEADERS, f"bulkGet{collection.capitalize()}")
         @blp.alt_response(400, response="BAD_REQUEST")
         def get(self, slug, format):
             return bulk_response(kind, slug, format)
 
     class SectionItem(MethodView):
         @blp.arguments(SectionArgs, location="query", as_kwargs=True)
-        @blp.response(200, schemas.section_envelope, headers=headers(V1_HEADERS))
-        @not_modified(blp, V1_HEADERS)
-        @blp.doc(operationId=f"get{kind.capitalize()}Section")
+        @get_ok(blp, schemas.section_envelope, V1_HEADERS, f"get{kind.capitalize()}Section")
         @blp.alt_response(400, response="BAD_REQUEST")
         @blp.alt_response(404, response="NOT_FOUND")
         @moved(blp)

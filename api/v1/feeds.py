@@ -11,7 +11,7 @@ from flask.views import MethodView
 from schemas.output import TEXT_BODY, JsonFeedSchema
 from schemas.queries import EmptyArgs
 
-from ..contract import V1_HEADERS, headers, not_modified
+from ..contract import V1_HEADERS, get_ok
 from ..delivery.caching import content_response
 from ..delivery.urls import api_base
 from .common import Blueprint, json_response, service
@@ -34,15 +34,14 @@ def _stamp(day) -> str:
 @blp.route("/feed.json")
 class JsonFeed(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(
-        200,
+    @get_ok(
+        blp,
         JsonFeedSchema,
+        V1_HEADERS,
+        "getJsonFeed",
         content_type="application/feed+json",
         description="JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)",
-        headers=headers(V1_HEADERS),
     )
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="getJsonFeed")
     def get(self, _args):
         """Published articles as a JSON Feed 1.1"""
         svc = service()
@@ -84,15 +83,14 @@ class JsonFeed(MethodView):
 @blp.route("/feed.atom")
 class AtomFeed(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(
-        200,
+    @get_ok(
+        blp,
         TEXT_BODY,
+        V1_HEADERS,
+        "getAtomFeed",
         content_type="application/atom+xml",
         description="Atom 1.0 feed (RFC 4287)",
-        headers=headers(V1_HEADERS),
     )
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="getAtomFeed")
     def get(self, _args):
         """Published articles as an Atom 1.0 feed"""
         svc = service()

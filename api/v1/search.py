@@ -16,7 +16,7 @@ from schemas.queries import (
     SuggestArgs,
 )
 
-from ..contract import V1_HEADERS, headers, not_modified
+from ..contract import V1_HEADERS, get_ok
 from ..delivery.caching import content_response, strong_etag
 from ..search import SearchRequest, SearchTimeout
 from ..search.highlight import highlight_entry
@@ -38,9 +38,7 @@ def _parse(q: str):
 @blp.route("")
 class Search(MethodView):
     @blp.arguments(SearchArgs, location="query", as_kwargs=True)
-    @blp.response(200, SearchResultSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="search")
+    @get_ok(blp, SearchResultSchema, V1_HEADERS, "search")
     @blp.alt_response(400, response="BAD_REQUEST")
     @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
     def get(self, q, type, tag, page, per_page):
@@ -102,9 +100,7 @@ def _search_page(svc, request: SearchRequest) -> tuple[bytes, str]:
 @blp.route("/suggest")
 class Suggest(MethodView):
     @blp.arguments(SuggestArgs, location="query", as_kwargs=True)
-    @blp.response(200, SuggestionListSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="suggest")
+    @get_ok(blp, SuggestionListSchema, V1_HEADERS, "suggest")
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, q, limit):
         """Autocomplete titles and also-known-as names

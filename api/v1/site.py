@@ -5,7 +5,7 @@ from flask.views import MethodView
 from schemas.output import SiteEnvelopeSchema
 from schemas.queries import EmptyArgs
 
-from ..contract import V1_HEADERS, headers, not_modified
+from ..contract import V1_HEADERS, get_ok
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, service
 
@@ -15,9 +15,7 @@ blp = Blueprint("site", __name__, url_prefix="/v1/site", description="Site-wide 
 @blp.route("")
 class Site(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, SiteEnvelopeSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="getSite")
+    @get_ok(blp, SiteEnvelopeSchema, V1_HEADERS, "getSite")
     def get(self, _args):
         """Get the site settings\n\nDisclaimer and attribution must accompany every page."""
         content_response()

@@ -6,7 +6,7 @@ from flask_smorest import abort
 from schemas.output import TagEnvelopeSchema, TagListSchema
 from schemas.queries import EmptyArgs, TagListArgs
 
-from ..contract import V1_HEADERS, headers, not_modified
+from ..contract import V1_HEADERS, get_ok
 from ..delivery.caching import content_response
 from .common import Blueprint, json_response, paginated, service
 
@@ -16,9 +16,7 @@ blp = Blueprint("tags", __name__, url_prefix="/v1/tags", description="The tag ta
 @blp.route("")
 class Tags(MethodView):
     @blp.arguments(TagListArgs, location="query", as_kwargs=True)
-    @blp.response(200, TagListSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="listTags")
+    @get_ok(blp, TagListSchema, V1_HEADERS, "listTags")
     @blp.alt_response(400, response="BAD_REQUEST")
     def get(self, page, per_page, sort):
         """List tags\n\nEach with the number of public entries carrying it."""
@@ -36,9 +34,7 @@ class Tags(MethodView):
 @blp.route("/<slug>")
 class TagItem(MethodView):
     @blp.arguments(EmptyArgs, location="query")
-    @blp.response(200, TagEnvelopeSchema, headers=headers(V1_HEADERS))
-    @not_modified(blp, V1_HEADERS)
-    @blp.doc(operationId="getTag")
+    @get_ok(blp, TagEnvelopeSchema, V1_HEADERS, "getTag")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, _args, slug):
         """Get one tag\n\nWith summaries of the public entries carrying it."""
