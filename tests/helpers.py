@@ -22,3 +22,24 @@ def assert_problem(response, status: int) -> dict:
 
 def slugs(response) -> list[str]:
     return [item["slug"] for item in response.get_json()["items"]]
+
+
+# The fixture pack's urgent-help services (tests/fixtures/pack/site.yaml), as the API serves them.
+FIXTURE_CRISIS_LINE = {
+    "key": "test-crisis-line",
+    "label": "Test crisis line",
+    "how_to_reach": "Call or text 111",
+    "call": "111",
+    "text": "111",
+    "url": "https://crisis.test/",
+    "when_to_use": "When a fixture reader needs to talk now.",
+}
+FIXTURE_EMERGENCY = {
+    "key": "test-emergency",
+    "label": "Test emergency line",
+    "how_to_reach": "Call 000-TEST",
+    "call": "000",
+    "text": None,
+    "url": None,
+    "when_to_use": "In a fixture emergency.",
+}

@@ -1,6 +1,6 @@
 """/v1/site: settings from content/site.yaml."""
 
-from .helpers import assert_problem
+from .helpers import FIXTURE_CRISIS_LINE, FIXTURE_EMERGENCY, assert_problem
 
 
 def test_site(client):
@@ -29,26 +29,7 @@ def test_site_rejects_parameters(client):
 
 def test_site_serves_urgent_help_practical_questions_and_what_to_confirm(client):
     data = client.get("/v1/site").get_json()["data"]
-    assert data["urgent_help"] == [
-        {
-            "key": "test-emergency",
-            "label": "Test emergency line",
-            "how_to_reach": "Call 000-TEST",
-            "call": "000",
-            "text": None,
-            "url": None,
-            "when_to_use": "In a fixture emergency.",
-        },
-        {
-            "key": "test-crisis-line",
-            "label": "Test crisis line",
-            "how_to_reach": "Call or text 111",
-            "call": "111",
-            "text": "111",
-            "url": "https://crisis.test/",
-            "when_to_use": "When a fixture reader needs to talk now.",
-        },
-    ]
+    assert data["urgent_help"] == [FIXTURE_EMERGENCY, FIXTURE_CRISIS_LINE]
     assert data["practical_questions"] == [
         {
             "key": "cost",

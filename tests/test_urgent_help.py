@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from .helpers import FIXTURE_CRISIS_LINE
+
 # Pages whose readers may be in crisis or at risk of overdose, and the services each must show.
 MUST_SHOW = {
     "/v1/conditions/depression": {"crisis-988", "emergency-911"},
@@ -37,15 +39,7 @@ MUST_SHOW = {
 def test_detail_carries_the_declared_services_whole_and_in_order(client):
     data = client.get("/v1/conditions/low-mood").get_json()["data"]
     assert [s["key"] for s in data["urgent_help"]] == ["test-crisis-line", "test-emergency"]
-    assert data["urgent_help"][0] == {
-        "key": "test-crisis-line",
-        "label": "Test crisis line",
-        "how_to_reach": "Call or text 111",
-        "call": "111",
-        "text": "111",
-        "url": "https://crisis.test/",
-        "when_to_use": "When a fixture reader needs to talk now.",
-    }
+    assert data["urgent_help"][0] == FIXTURE_CRISIS_LINE
 
 
 def test_detail_without_services_has_an_empty_list(client):
