@@ -89,34 +89,21 @@ def _alike(items) -> int:
     return 0
 
 
-class BytesLRU:
+class BytesLRU(LRU):
     """An LRU bounded in bytes of keys and values (deep_size) plus ENTRY_OVERHEAD per item."""
 
     def __init__(self, max_bytes: int, sizeof=deep_size):
         self.max_bytes = max(0, int(max_bytes))
         self._sizeof = sizeof
-        # values are (value, size): cachetools sizes values only, so the pair carries the key's
-        self._lru = LRU(max(1, self.max_bytes), getsizeof=lambda pair: pair[1])
+        # values are kept as (value, size): cachetools sizes values only, so the pair carries
+        # the key's size too
+        super().__init__(max(1, self.max_bytes), getsizeof=lambda pair: pair[1])
 
     def get(self, key, default=None):
-        pair = self._lru.get(key, MISSING)
+        pair = super().get(key, MISSING)
         return default if pair is MISSING else pair[0]
 
     def put(self, key, value) -> None:
         if self.max_bytes:
             size = self._sizeof(key) + self._sizeof(value) + ENTRY_OVERHEAD
-            self._lru.put(key, (value, size))
-
-    def get_or(self, key, compute):
-        value = self.get(key, MISSING)
-        if value is MISSING:
-            value = compute()
-            self.put(key, value)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._lru)
-
-    @property
-    def currsize(self) -> int:
-        return self._lru.currsize
+            super().put(key, (value, size))
