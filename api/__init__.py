@@ -22,6 +22,7 @@ from .content.snapshot import (
 )
 from .content.store import Store
 from .gcpause import collector_paused
+from .prepare import take_fingerprint
 from .problems import ProblemApi
 from .representations import Representations, code_fingerprint
 from .search import SearchBackend
@@ -62,7 +63,7 @@ def _load_content(content_dir: str, index_dir: str) -> tuple[Store, bool]:
     Unchanged files (same names, sizes and modification times as at an earlier start) are not
     re-read to compute their hash: the version recorded then is used.
     """
-    fingerprint = stat_fingerprint(content_dir)
+    fingerprint = take_fingerprint(content_dir) or stat_fingerprint(content_dir)
     version = known_version(index_dir, fingerprint) or content_version(content_dir)
     snapshot = index_path(Path(index_dir), version) / STORE_FILE
     store = read_snapshot(snapshot, version)

@@ -28,17 +28,37 @@ def _setting(config: dict | None, name: str):
     return config[name] if name in config else from_environment().get(name, getattr(Config, name))
 
 
+# The fingerprint build_in_child() just took, handed to the create_app() that follows it in
+# this process (wsgi.py), which takes it once: a start stats the content's files once, not twice
+# (tens of milliseconds at MedQuAD's size). Only when no child ran: nothing can have changed
+# the files between the two calls but an edit racing the start, as within create_app itself.
+_checked: dict[str, str] = {}
+
+
+def take_fingerprint(content_dir) -> str | None:
+    """The fingerprint build_in_child() took of `content_dir` just before, if any (once)."""
+    return _checked.pop(os.path.abspath(content_dir), None)
+
+
+def _fingerprint_and_snapshot(config: dict | None) -> tuple[str, bool]:
+    index_dir = _setting(config, "INDEX_DIR")
+    fingerprint = stat_fingerprint(_setting(config, "CONTENT_DIR"))
+    version = known_version(index_dir, fingerprint)
+    found = version is not None and (path_of(Path(index_dir), version) / STORE_FILE).is_file()
+    return fingerprint, found
+
+
 def has_snapshot(config: dict | None = None) -> bool:
     """Whether an earlier start left this content's snapshot in INDEX_DIR (a few ms: file stats)."""
-    index_dir = _setting(config, "INDEX_DIR")
-    version = known_version(index_dir, stat_fingerprint(_setting(config, "CONTENT_DIR")))
-    return version is not None and (path_of(Path(index_dir), version) / STORE_FILE).is_file()
+    return _fingerprint_and_snapshot(config)[1]
 
 
 def build_in_child(config: dict | None = None) -> int | None:
     """Run create_app(config) in a forked child when this content has no snapshot yet; returns
     the child's exit status, or None when nothing was needed."""
-    if has_snapshot(config):
+    fingerprint, found = _fingerprint_and_snapshot(config)
+    if found:
+        _checked[os.path.abspath(_setting(config, "CONTENT_DIR"))] = fingerprint
         return None
     pid = os.fork()
     if pid == 0:  # the child: build, then leave without running the parent's exit handlers

@@ -39,3 +39,22 @@ def test_a_child_that_fails_leaves_the_report_to_the_master(pack_copy, tmp_path)
     assert build_in_child(config) == 1
     assert not has_snapshot(config)  # the master's own create_app() meets the errors and lists
     # them (tests/test_gunicorn.py: test_invalid_content_stops_start_up_listing_every_error)
+
+
+def test_a_start_stats_the_content_once(tmp_path, monkeypatch):
+    """build_in_child() finds the snapshot and hands its fingerprint to the create_app() that
+    follows (as wsgi.py runs them): the content's files are stat'ed once, not twice. The hand-over
+    is taken once: a later create_app() takes its own fingerprint."""
+    import api
+    from api import create_app
+
+    config = {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path / "index")}
+    create_app(config)  # leaves the snapshot
+    calls = []
+    original = api.stat_fingerprint
+    monkeypatch.setattr(api, "stat_fingerprint", lambda d: calls.append(d) or original(d))
+    assert build_in_child(config) is None
+    create_app(config)
+    assert calls == []
+    create_app(config)
+    assert calls == [str(PACK)]
