@@ -8,6 +8,8 @@ import gc
 import importlib.metadata
 import multiprocessing
 import os
+import socket
+import struct
 import sys
 from contextlib import contextmanager
 
@@ -108,3 +110,45 @@ def post_worker_init(worker):
     # What the worker allocated so far (its view of the index, kept for its lifetime) joins the
     # frozen inherited objects: the collector never walks them, so never writes to their pages.
     gc.freeze()
+
+
+# A sync worker writes a response's head and its body in two writes. nginx forwards the head to
+# the client as soon as it arrives, and after that it cannot retry the request elsewhere: a
+# replica that died between the two writes (or during the body) left the client a cut-short
+# response. So, while a sync worker answers, the kernel holds its output (TCP_CORK) and a death
+# resets the connection, discarding what is held (SO_LINGER 0): nginx then has read nothing,
+# sees an error before any header, and retries on another replica (proxy_next_upstream error).
+# Both are undone once the whole response has been written, so a normal answer leaves at once,
+# ends with a normal FIN, and keeps every byte. What the kernel holds is bounded by one TCP
+# segment (about 64 KB on loopback, 1.4 KB across an Ethernet hop) and 200 ms: a bigger or slower
+# response can still be cut by a crash (README, "Deployment").
+_RESET_WHEN_KILLED = struct.pack("ii", 1, 0)  # struct linger {l_onoff = 1, l_linger = 0}
+_CLOSE_NORMALLY = struct.pack("ii", 0, 0)
+
+
+def _held_socket(worker, req):
+    """The TCP socket of a sync worker's request (the worker class behind nginx), else None.
+    `req.unreader.sock` is gunicorn's (pinned in requirements.lock); a test fails if it changes
+    (tests/test_gunicorn_conf.py)."""
+    sync = sys.modules.get("gunicorn.workers.sync")
+    if not (sync and isinstance(worker, sync.SyncWorker)):
+        return None
+    sock = req.unreader.sock
+    return sock if sock.family in (socket.AF_INET, socket.AF_INET6) else None  # TCP only
+
+
+def pre_request(worker, req):
+    sock = _held_socket(worker, req)
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET_WHEN_KILLED)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+
+
+def post_request(worker, req, environ, resp):
+    sock = _held_socket(worker, req)
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _CLOSE_NORMALLY)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)  # sends what was held
+        except OSError:
+            pass  # the client is already gone: nothing is held for it

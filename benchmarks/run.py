@@ -1,4 +1,5 @@
-"""Run every benchmark in turn (`make bench`): search, relevance, throughput, slow clients, soak.
+"""Run every benchmark in turn (`make bench`): search, relevance, throughput, slow clients,
+crashes, soak.
 
     python benchmarks/run.py
 
@@ -10,7 +11,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("search.py", "relevance.py", "throughput.py", "slow_clients.py", "soak.py")
+BENCHMARKS = (
+    "search.py",
+    "relevance.py",
+    "throughput.py",
+    "slow_clients.py",
+    "crashes.py",
+    "soak.py",
+)
 
 
 def main() -> int:

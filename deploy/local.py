@@ -135,9 +135,12 @@ class Stack:
 
         _wait(pong, "redis-server", self.redis)
 
-    def start_replica(self, env: dict, workers: int = 1, port: int = 0) -> Replica:
+    def start_replica(
+        self, env: dict, workers: int = 1, port: int = 0, conf: str = "gunicorn.conf.py"
+    ) -> Replica:
         """One gunicorn (gunicorn.conf.py, sync workers) in its own process group; on `port`
-        when given (a replica restarted where nginx expects it), else on a free one."""
+        when given (a replica restarted where nginx expects it), else on a free one. `conf` is
+        for a benchmark's baseline only (benchmarks/crashes.py)."""
         port = port or free_port()
         settings = {
             "TRUSTED_PROXIES": "1",
@@ -149,7 +152,7 @@ class Stack:
             "WEB_CONCURRENCY": str(workers),
         }
         log = self.directory / f"replica-{port}.log"
-        argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+        argv = [sys.executable, "-m", "gunicorn", "-c", conf, "wsgi:app"]
         process = _spawn(argv, log, cwd=ROOT, env={**os.environ, **settings})
         replica = Replica(port, process, log)
 
