@@ -27,11 +27,11 @@ origin list (never copied: it varies per Origin), request id, access log. A keye
 import sys
 from dataclasses import dataclass, replace
 
-from flask import Flask, Response, g, request
-from werkzeug.datastructures import Headers
+from flask import Flask, g, request
 
 from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
+from .response import ApiResponse, kept_headers
 from .urls import api_base
 
 _NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
@@ -94,18 +94,7 @@ def _shared(here, environ) -> bool:
     return not here.get("private") and _PRIVATE_NETWORK not in environ
 
 
-def kept_headers(pairs: tuple) -> Headers:
-    """A Headers holding `pairs` as they are. They passed Werkzeug's checks (Headers.add) when
-    the first answer was made; building a Headers from them again checks each pair again, the
-    largest part of a memoised answer's cost in Werkzeug. `_list` is where Headers keeps its
-    pairs: a private name, so Werkzeug is pinned exactly (requirements.lock) and
-    tests/test_memo.py::test_werkzeug_headers_keep_their_pairs_in_list fails if it changes."""
-    headers = Headers()
-    headers._list = list(pairs)
-    return headers
-
-
-def lookup(memo: Memo) -> Response | None:
+def lookup(memo: Memo) -> ApiResponse | None:
     """before_request, after every other before hook: the kept 200 for this URL, or None."""
     req = request._get_current_object()
     if req.method not in ("GET", "HEAD"):
@@ -120,15 +109,15 @@ def lookup(memo: Memo) -> Response | None:
     shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
         here.memo_finished = kept
-        return Response(kept.body, headers=kept_headers(kept.finished))
+        return ApiResponse(kept.body, headers=kept_headers(kept.finished))
     if shared:
         here.memo_fill = url, kept
-    response = Response(kept.body, headers=list(kept.headers))
+    response = ApiResponse(kept.body, headers=list(kept.headers))
     response.headers["ETag"] = f'"{kept.etag}"'
     return response
 
 
-def remember(memo: Memo, response: Response) -> None:
+def remember(memo: Memo, response: ApiResponse) -> None:
     """after_request, first of all (the view's own headers, before any hook adds its own): keep
     a 200 made from content. A keyed request's body is the public one (only its headers are
     private), so it is kept too; a preview's never is."""
@@ -163,7 +152,7 @@ def remember(memo: Memo, response: Response) -> None:
 _PER_REQUEST = frozenset({"content-length", "content-encoding", "x-request-id", "retry-after"})
 
 
-def finish(memo: Memo, response: Response, any_origin: bool) -> None:
+def finish(memo: Memo, response: ApiResponse, any_origin: bool) -> None:
     """Called after every request-independent after hook has run (delivery/__init__.py): keep
     this anonymous, identity-coded 200's headers as its URL's finished copy. With an origin
     list the CORS headers depend on the request's Origin and are left out of the copy."""
