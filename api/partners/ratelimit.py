@@ -29,7 +29,10 @@ from limits.strategies import STRATEGIES, FixedWindowRateLimiter
 
 from ..delivery.response import ApiResponse, add_checked
 from ..problems import PROBLEM_TYPE, problem_body
-from . import storage  # noqa: F401 - registers the local:// storage scheme with limits
+from . import (
+    access,
+    storage,  # noqa: F401 - registers the local:// storage scheme with limits
+)
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 
@@ -69,13 +72,24 @@ class RateLimits:
         return (*self.prefix, f"ip:{req.remote_addr}", "api"), self.anonymous
 
     def check(self) -> Response | None:
-        """before_request: count this request against each of the client's limits, finest
-        first, and answer 429 at the first one used up (the coarser ones are then not charged
-        for a refused request)."""
-        req = request._get_current_object()  # one context lookup (see delivery/access_log)
-        if not self.enabled or req.path in EXEMPT_PATHS:
-            return None
+        """before_request, the caller admitted in one hook (one lookup of each context-local,
+        see delivery/access_log): who is calling (access.identify), this request counted, then
+        a key that may not be used refused (access.refuse_invalid), so a wrong key costs the
+        client's own budget."""
+        req = request._get_current_object()
         here = g._get_current_object()
+        access.identify(here, req.environ)
+        if self.enabled and req.path not in EXEMPT_PATHS:
+            refused = self._count_request(here, req)
+            if refused is not None:
+                return refused
+        access.refuse_invalid(here)
+        return None
+
+    def _count_request(self, here, req) -> Response | None:
+        """Count this request against each of the client's limits, finest first, and answer
+        429 at the first one used up (the coarser ones are then not charged for a refused
+        request)."""
         identifiers, items = self._subject(here, req)
         counted = self._count if self.fixed_window else self._count_with_strategy
         for item in items:
