@@ -16,6 +16,7 @@ from schemas.output import (
     JsonLdTopicSchema,
 )
 
+from .delivery.response import OMITTED_FROM_304
 from .limits import MAX_URL_LENGTH
 from .representations import DEFAULT_FORMATS
 
@@ -66,7 +67,7 @@ HEADERS = {
     },
     "X-API-Version": {
         "schema": {"type": "string", "enum": ["1"]},
-        "description": "The API version that answered (every /v1 response)",
+        "description": "The API version that answered (every /v1 response but a 304)",
     },
     "Deprecation": {
         **_TEXT,
@@ -148,11 +149,12 @@ def get_ok(blp, schema, names, operation_id: str, **response):
 
 def not_modified(blp, names):
     """The 304 a conditional request gets (If-None-Match, else If-Modified-Since): no body,
-    the validators and caching headers repeated."""
+    the 200's headers without its representation metadata (delivery/response.py)."""
+    kept = [name for name in names if name.lower() not in OMITTED_FROM_304]
     return blp.alt_response(
         304,
         description="Not Modified: the ETag sent in If-None-Match still matches; no body",
-        headers=headers(names),
+        headers=headers(kept),
     )
 
 

@@ -7,12 +7,14 @@ exception (500), passes through `problem_response`, so clients parse exactly one
 from http import HTTPStatus
 
 import orjson
-from flask import Response, request
+from flask import request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from schemas.output import ProblemSchema
+
+from .delivery.response import ApiResponse
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -47,7 +49,7 @@ def problem_body(status: int, title: str, detail: str, errors=None, **extra) -> 
     return body
 
 
-def problem_response(error: HTTPException) -> Response:
+def problem_response(error: HTTPException) -> ApiResponse:
     if error.response is not None:  # raised with a finished problem (e.g. the 429 of ratelimit)
         return error.response
     # Flask has already logged an unhandled exception (with its traceback) before this runs.
@@ -61,7 +63,7 @@ def problem_response(error: HTTPException) -> Response:
     else:
         detail = data.get("message") or _DETAILS.get(status) or error.description or error.name
     body = problem_body(status, error.name, detail, errors, **data.get("extra", {}))
-    response = Response(orjson.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response = ApiResponse(orjson.dumps(body), status=status, mimetype=PROBLEM_TYPE)
     for name, value in error.get_headers():
         if name.lower() != "content-type":  # keeps Allow on 405
             response.headers[name] = value

@@ -59,3 +59,13 @@ def test_bare_app_boots_under_gunicorn_conf_and_answers(tmp_path, worker_class):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_cpu_table_requests_go_through_the_wsgi_callable(app):
+    """`--cpu` times wsgi_get: a real answer of the app, 200 then 304 for its own ETag."""
+    from benchmarks.throughput import wsgi_get
+
+    etag = app.test_client().get("/v1/site").headers["ETag"]
+    assert wsgi_get(app, "/v1/site", {}) == 200
+    assert wsgi_get(app, "/v1/site", {"If-None-Match": etag}) == 304
+    assert wsgi_get(app, "/v1/conditions?per_page=nope", {}) == 400

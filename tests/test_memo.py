@@ -249,11 +249,12 @@ def test_an_origin_list_is_answered_per_origin_on_finished_hits(tmp_path):
 
 
 def test_werkzeug_headers_keep_their_pairs_in_list():
-    """memo.kept_headers puts a finished copy's pairs into Werkzeug's private `Headers._list`
-    (Werkzeug is pinned exactly in requirements.lock): this fails if that storage changes."""
+    """response.kept_headers (the memo's finished copies, the copy handed to the server) puts
+    pairs into Werkzeug's private `Headers._list` (Werkzeug is pinned exactly in
+    requirements.lock): this fails if that storage changes."""
     from werkzeug.datastructures import Headers
 
-    from api.delivery.memo import kept_headers
+    from api.delivery.response import kept_headers
 
     pairs = (("Content-Type", "application/json"), ("Vary", "Origin"), ("Link", "<a>"))
     assert Headers(list(pairs))._list == list(pairs)

@@ -54,6 +54,16 @@ def test_request_id_echoed_or_generated(client):
     assert client.get("/v1/nope").headers["X-Request-ID"]
 
 
+def test_a_supplied_id_with_a_line_break_is_replaced():
+    """The id goes into the headers without Werkzeug checking it again (response.add_checked):
+    a final newline, which `$` would have let through, gets a fresh id instead."""
+    from api.delivery.access_log import request_id
+
+    assert request_id("abc-123") == "abc-123"
+    for bad in ("abc\n", "abc\r\nSet-Cookie: x=1", "", "a" * 129):
+        assert len(fresh := request_id(bad)) == 32 and fresh != bad
+
+
 def test_access_log_is_one_json_line_without_query_string(client, capfd):
     capfd.readouterr()
     client.get("/v1/search?q=secret+words", headers={"X-Request-ID": "req-1"})

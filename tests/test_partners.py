@@ -4,6 +4,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import requests
@@ -114,8 +116,6 @@ def test_concurrent_requests_of_one_client_never_pass_the_limit_together(partner
     """Ten requests of one client at once, held together right after the limiter: only the
     limit's 5 get through. (Reading the window first and counting after the answer let all
     ten through: each read 5 units left before any was counted.)"""
-    import threading
-
     app = partner_client.application
     hooks = app.before_request_funcs[None]
     held = threading.Barrier(5, timeout=10)
@@ -222,3 +222,31 @@ def test_cli_issues_hashed_keys_and_lists_without_keys(tmp_path):
     assert key not in listed.stdout
     assert flask("revoke", "Group X").returncode == 0
     assert yaml.safe_load(keys_file.read_text())[0]["revoked"] is True
+
+
+@pytest.mark.parametrize(
+    "uri, strategy",
+    [
+        ("local://", "fixed-window"),  # incr_with_expiry: one storage call per limit
+        ("memory://", "fixed-window"),  # limits' own storage: incr, then get_expiry (as Redis)
+        ("memory://", "moving-window"),  # any other strategy: its own hit and window stats
+    ],
+)
+def test_every_storage_and_strategy_counts_the_same(tmp_path, uri, strategy):
+    config = {"CONTENT_DIR": str(PACK), "INDEX_DIR": str(tmp_path), "ACCESS_LOG": False}
+    config |= {"RATELIMIT_STORAGE_URI": uri, "RATELIMIT_STRATEGY": strategy}
+    app = create_app(config | {"RATELIMIT_DEFAULT": "3 per minute"})
+    client = app.test_client()
+    etag = client.get("/v1/site").headers["ETag"]
+    assert client.get("/v1/site").headers["RateLimit-Remaining"] == "1"
+    revalidated = client.get("/v1/site", headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+    assert revalidated.headers["RateLimit"] == '"default";r=0;t=60'
+    limited = client.get("/v1/site")
+    assert_problem(limited, 429)
+    assert limited.headers["RateLimit-Remaining"] == "0"
+    assert 59 <= int(limited.headers["Retry-After"]) <= 60
+    app.extensions["rate_limits"].storage.reset()
+    deadline = time.monotonic() + 5  # memory://'s expiry timer ends once nothing is stored
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.01)

@@ -50,3 +50,17 @@ def test_no_thread_is_started():
         local.incr(f"k{n % 7}", 60)
     time.sleep(0.05)
     assert threading.active_count() == before
+
+
+def test_incr_with_expiry_tells_the_count_and_the_windows_end(monkeypatch):
+    """What the limiter reads for its headers (api/partners/ratelimit.py), in one call: the
+    same count incr returns, and the end get_expiry tells."""
+    now = [1000.0]
+    monkeypatch.setattr(storage.time, "time", lambda: now[0])
+    local = storage.LocalStorage()
+    assert local.incr_with_expiry("k", 60) == (1, 1060.0)
+    now[0] += 30
+    assert local.incr_with_expiry("k", 60) == (2, 1060.0)
+    assert local.incr("k", 60) == 3 and local.get_expiry("k") == 1060.0
+    now[0] += 31  # the window ended: a new one starts from this request
+    assert local.incr_with_expiry("k", 60) == (1, 1121.0)

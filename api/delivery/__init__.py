@@ -16,10 +16,12 @@ headers it already has: version headers, Cache-Control, Vary, Last-Modified, nos
 from flask import Flask, g
 
 from . import access_log, caching, cors, memo, versioning
+from .response import ApiResponse
 from .urls import wrap_wsgi
 
 
 def init_before(app: Flask) -> None:
+    app.response_class = ApiResponse  # Flask's documented place for it (see response.py)
     wrap_wsgi(app)
     access_log.configure(app)
     app.extensions["public_cache_control"] = caching.public_cache_control(app.config)

@@ -13,7 +13,9 @@ import time
 import orjson
 from flask import Response, g, request
 
-_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+from .response import add_checked
+
+_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # fullmatch: `$` would let a final newline in
 STDERR = 2
 
 
@@ -28,7 +30,7 @@ def configure(app) -> None:
 
 
 def request_id(supplied: str) -> str:
-    return supplied if _ID.match(supplied) else _new_id()
+    return supplied if _ID.fullmatch(supplied) else _new_id()
 
 
 def start() -> None:
@@ -59,8 +61,9 @@ def finish(response: Response, enabled: bool) -> None:
     """The request id header and, when `enabled` (ACCESS_LOG), the log line."""
     here = g._get_current_object()
     rid = getattr(here, "request_id", None) or _new_id()
-    # added, not set: no earlier hook writes it, and set() scans every header first
-    response.headers.add("X-Request-ID", rid)
+    # appended, not set: no earlier hook writes it, set() scans every header first, and the id
+    # is either ours or matched _ID in full (response.add_checked)
+    add_checked(response.headers, (("X-Request-ID", rid),))
     if enabled:
         started = getattr(here, "started", None) or time.perf_counter()
         req = request._get_current_object()

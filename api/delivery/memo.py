@@ -27,12 +27,12 @@ origin list (never copied: it varies per Origin), request id, access log. A keye
 import sys
 from dataclasses import dataclass, replace
 
-from flask import Flask, Response, g, request
-from werkzeug.datastructures import Headers
+from flask import Flask, g, request
 
 from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
-from .urls import api_base
+from .response import ApiResponse, kept_headers
+from .urls import api_base, fixed_base
 
 _NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
 _GZIP_KEY = 100  # a compressed copy's "gzip;<etag>" key, as Python holds it
@@ -61,8 +61,9 @@ def _key_size(key) -> int:
 
 
 class Memo:
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, base: str | None = None):
         self.cache = LRU(max_bytes, getsizeof=_size)
+        self.base = base  # the API's base when it is a setting (urls.fixed_base), else None
 
     def get(self, key):
         if isinstance(key, str) and key.endswith(";"):
@@ -79,9 +80,9 @@ class Memo:
             self.cache.put(key, value)
 
 
-def key() -> tuple:
+def key(memo: Memo) -> tuple:
     req = request._get_current_object()  # one context lookup (see access_log.start)
-    return (req.path, req.query_string, api_base())
+    return (req.path, req.query_string, memo.base or api_base())
 
 
 # flask-cors answers a request carrying this header with one more header (Private Network
@@ -94,23 +95,12 @@ def _shared(here, environ) -> bool:
     return not here.get("private") and _PRIVATE_NETWORK not in environ
 
 
-def kept_headers(pairs: tuple) -> Headers:
-    """A Headers holding `pairs` as they are. They passed Werkzeug's checks (Headers.add) when
-    the first answer was made; building a Headers from them again checks each pair again, the
-    largest part of a memoised answer's cost in Werkzeug. `_list` is where Headers keeps its
-    pairs: a private name, so Werkzeug is pinned exactly (requirements.lock) and
-    tests/test_memo.py::test_werkzeug_headers_keep_their_pairs_in_list fails if it changes."""
-    headers = Headers()
-    headers._list = list(pairs)
-    return headers
-
-
-def lookup(memo: Memo) -> Response | None:
+def lookup(memo: Memo) -> ApiResponse | None:
     """before_request, after every other before hook: the kept 200 for this URL, or None."""
     req = request._get_current_object()
     if req.method not in ("GET", "HEAD"):
         return None
-    url = key()
+    url = key(memo)
     kept = memo.get(url)
     if kept is None:
         return None
@@ -120,15 +110,19 @@ def lookup(memo: Memo) -> Response | None:
     shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
         here.memo_finished = kept
-        return Response(kept.body, headers=kept_headers(kept.finished))
+        # the body set as Werkzeug's documented `response` list: its Content-Length is in the
+        # finished headers already (set_data would measure it and set the header again)
+        response = ApiResponse(headers=kept_headers(kept.finished))
+        response.response = [kept.body]
+        return response
     if shared:
         here.memo_fill = url, kept
-    response = Response(kept.body, headers=list(kept.headers))
+    response = ApiResponse(kept.body, headers=list(kept.headers))
     response.headers["ETag"] = f'"{kept.etag}"'
     return response
 
 
-def remember(memo: Memo, response: Response) -> None:
+def remember(memo: Memo, response: ApiResponse) -> None:
     """after_request, first of all (the view's own headers, before any hook adds its own): keep
     a 200 made from content. A keyed request's body is the public one (only its headers are
     private), so it is kept too; a preview's never is."""
@@ -152,18 +146,19 @@ def remember(memo: Memo, response: Response) -> None:
         for name, value in response.headers.items()
         if name.lower() not in _NOT_KEPT and name != "ETag"
     )
-    url = key()
+    url = key(memo)
     kept = Representation(response.get_data(), etag, headers, _key_size(url))
     memo.put(url, kept)
     if _shared(g, request.environ):
         g.memo_fill = url, kept
 
 
-# Set per request by later hooks (rate limits, request id) or per answer (length, coding).
-_PER_REQUEST = frozenset({"content-length", "content-encoding", "x-request-id", "retry-after"})
+# Set per request by later hooks (rate limits, request id) or per answer (coding). An identity
+# 200's Content-Length is its kept body's: it stays (gzip sets its own; a 304 drops it).
+_PER_REQUEST = frozenset({"content-encoding", "x-request-id", "retry-after"})
 
 
-def finish(memo: Memo, response: Response, any_origin: bool) -> None:
+def finish(memo: Memo, response: ApiResponse, any_origin: bool) -> None:
     """Called after every request-independent after hook has run (delivery/__init__.py): keep
     this anonymous, identity-coded 200's headers as its URL's finished copy. With an origin
     list the CORS headers depend on the request's Origin and are left out of the copy."""
@@ -186,6 +181,7 @@ def finish(memo: Memo, response: Response, any_origin: bool) -> None:
 
 def init_app(app: Flask) -> Memo | None:
     megabytes = app.config["RESPONSE_MEMO_MB"]
-    memo = Memo(int(megabytes * 1024 * 1024)) if megabytes > 0 else None
+    base = fixed_base(app.config)
+    memo = Memo(int(megabytes * 1024 * 1024), base) if megabytes > 0 else None
     app.extensions["memo"] = memo
     return memo

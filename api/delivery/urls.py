@@ -12,6 +12,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 LOCAL_BASE = "http://localhost:8000"  # `make run`'s address; set PUBLIC_API_URL in production
 
 
+def fixed_base(config) -> str | None:
+    """The base when the settings alone decide it (PUBLIC_API_URL, or no trusted proxy): the
+    same for every request, so it is worked out once. None when a proxy's headers decide it."""
+    if config["PUBLIC_API_URL"]:
+        return config["PUBLIC_API_URL"].rstrip("/")
+    return None if config["TRUSTED_PROXIES"] > 0 else LOCAL_BASE
+
+
 def api_base() -> str:
     config = current_app.config
     if config["PUBLIC_API_URL"]:

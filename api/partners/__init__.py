@@ -3,7 +3,7 @@
 from flask import Flask
 from marshmallow import ValidationError
 
-from . import access, ratelimit
+from . import ratelimit
 from .keys import PartnerKeysError, check_rate_limit, load_partners
 
 
@@ -15,9 +15,7 @@ def init_app(app: Flask) -> None:
     app.extensions["partners"] = load_partners(
         app.config["PARTNER_KEYS_FILE"], app.config["PARTNER_KEYS"]
     )
-    # identify the caller before the limiter runs (its key function needs g.partner), and
-    # refuse a bad key only after it: a wrong key counts against the client's own budget
-    app.before_request(access.identify)
+    # one before hook: the caller identified, counted, and a bad key refused only then, so a
+    # wrong key counts against the client's own budget (ratelimit.RateLimits.check)
     ratelimit.init_app(app)
-    app.before_request(access.refuse_invalid)
     app.extensions.setdefault("response_headers", []).append(app.extensions["rate_limits"].count)

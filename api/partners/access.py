@@ -5,7 +5,7 @@ a wrong key is a 401, never silently treated as anonymous (that would hide integ
 give the partner the wrong rate limit). Keyed responses are private to the partner's caches.
 """
 
-from flask import current_app, g, request
+from flask import current_app
 from flask_smorest import abort
 
 from .keys import hash_key
@@ -24,29 +24,30 @@ def presented_key(environ: dict) -> str | None:
     return key
 
 
-def identify() -> None:
-    """before_request, before the rate limit: set g.partner for a usable key (else None) and
-    g.refused for one that may not be used. The limiter then counts a refused key against the
-    client address, like any anonymous request: trying keys costs budget."""
-    here = g._get_current_object()  # one context lookup (see delivery/access_log.start)
+def identify(here, environ: dict) -> None:
+    """First in the limiter's before hook (partners/ratelimit.py), with its `g` and environ:
+    set g.partner for a usable key (else None) and g.refused for one that may not be used.
+    The limiter then counts a refused key against the client address, like any anonymous
+    request: trying keys costs budget."""
     here.partner = here.refused = None
-    key = presented_key(request.environ)
+    key = presented_key(environ)
     if key is None:
         return
     partner = current_app.extensions["partners"].get(hash_key(key))
-    origin = request.headers.get("Origin")
+    origin = environ.get("HTTP_ORIGIN")
     if partner is None or partner.revoked:
-        g.refused = 401
+        here.refused = 401
     elif origin and partner.origins and origin not in partner.origins:
-        g.refused = 403
+        here.refused = 403
     else:
-        g.partner = partner
-        g.private = True  # keyed responses must not be served to others from a shared cache
+        here.partner = partner
+        here.private = True  # keyed responses must not be served to others from a shared cache
 
 
-def refuse_invalid() -> None:
-    """before_request, after the rate limit: 401/403 for a key that may not be used."""
-    refused = g.refused
+def refuse_invalid(here) -> None:
+    """Last in the limiter's before hook, after the request was counted: 401/403 for a key
+    that may not be used."""
+    refused = here.refused
     if refused == 401:
         abort(401, message="The API key is not valid or has been revoked.", headers=CHALLENGE)
     if refused == 403:

@@ -25,10 +25,14 @@ import orjson
 from flask import Flask, Response, g, request
 from limits import parse_many
 from limits.storage import storage_from_string
-from limits.strategies import STRATEGIES
+from limits.strategies import STRATEGIES, FixedWindowRateLimiter
 
+from ..delivery.response import ApiResponse, add_checked
 from ..problems import PROBLEM_TYPE, problem_body
-from . import storage  # noqa: F401 - registers the local:// storage scheme with limits
+from . import (
+    access,
+    storage,  # noqa: F401 - registers the local:// storage scheme with limits
+)
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 
@@ -49,6 +53,8 @@ class RateLimits:
         self.enabled = bool(config["RATELIMIT_ENABLED"])
         self.storage = storage_from_string(config["RATELIMIT_STORAGE_URI"])
         self.strategy = STRATEGIES[config.get("RATELIMIT_STRATEGY", "fixed-window")](self.storage)
+        self.fixed_window = isinstance(self.strategy, FixedWindowRateLimiter)
+        self.incr_with_expiry = getattr(self.storage, "incr_with_expiry", None)
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self.prefix = (prefix,) if prefix else ()
         # parsed once; the most fine-grained item first, as Flask-Limiter reports them
@@ -66,25 +72,54 @@ class RateLimits:
         return (*self.prefix, f"ip:{req.remote_addr}", "api"), self.anonymous
 
     def check(self) -> Response | None:
-        """before_request: count this request against each of the client's limits, finest
-        first, and answer 429 at the first one used up (the coarser ones are then not charged
-        for a refused request)."""
-        req = request._get_current_object()  # one context lookup (see delivery/access_log)
-        if not self.enabled or req.path in EXEMPT_PATHS:
-            return None
+        """before_request, the caller admitted in one hook (one lookup of each context-local,
+        see delivery/access_log): who is calling (access.identify), this request counted, then
+        a key that may not be used refused (access.refuse_invalid), so a wrong key costs the
+        client's own budget."""
+        req = request._get_current_object()
         here = g._get_current_object()
-        identifiers, items = self._subject(here, req)
-        reported = items[0]
-        for item in items:
-            if not self.strategy.hit(item, *identifiers):
-                reported = here.rate_limited = item
-                break
-        # the reported limit's window after this request: what the headers say
-        reset_at, remaining = self.strategy.get_window_stats(reported, *identifiers)
-        here.rate_limit = (reported, reset_at, remaining)
-        if reported is here.get("rate_limited"):
-            return self._breach(reported, reset_at)
+        access.identify(here, req.environ)
+        if self.enabled and req.path not in EXEMPT_PATHS:
+            refused = self._count_request(here, req)
+            if refused is not None:
+                return refused
+        access.refuse_invalid(here)
         return None
+
+    def _count_request(self, here, req) -> Response | None:
+        """Count this request against each of the client's limits, finest first, and answer
+        429 at the first one used up (the coarser ones are then not charged for a refused
+        request)."""
+        identifiers, items = self._subject(here, req)
+        counted = self._count if self.fixed_window else self._count_with_strategy
+        for item in items:
+            passed, reset_at, remaining = counted(item, identifiers)
+            if item is items[0] or not passed:  # the finest one, or the one used up
+                here.rate_limit = (item, reset_at, remaining)
+            if not passed:
+                here.rate_limited = item
+                return self._breach(item, reset_at)
+        return None
+
+    def _count(self, item, identifiers) -> tuple[bool, float, int]:
+        """The fixed window with the storage's public interface, one key built and two calls
+        per limit: `incr` (atomic: what the strategy's `hit` does) returns the window's count,
+        which is also what `get_window_stats` would read back, and the window's end comes
+        with it from storages that offer `incr_with_expiry` (local://), else `get_expiry`."""
+        key = item.key_for(*identifiers)
+        expiry = item.get_expiry()
+        if self.incr_with_expiry is not None:
+            count, reset_at = self.incr_with_expiry(key, expiry)
+        else:
+            count = self.storage.incr(key, expiry)
+            reset_at = self.storage.get_expiry(key)
+        return count <= item.amount, reset_at, item.amount - count
+
+    def _count_with_strategy(self, item, identifiers) -> tuple[bool, float, int]:
+        """Moving or sliding windows: the strategy's own hit, then its window for the headers."""
+        passed = self.strategy.hit(item, *identifiers)
+        reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
+        return passed, reset_at, remaining
 
     def count(self, response: Response) -> None:
         """after_request: the rate-limit headers, from the window read when the request was
@@ -95,14 +130,14 @@ class RateLimits:
         item, reset_at, remaining = subject
         window = item.get_expiry()
         reset = max(0, math.ceil(reset_at - time.time())) or window
-        # added, not set: nothing earlier writes them, and set() scans every header first
-        response.headers.extend(header_pairs(item.amount, window, max(0, remaining), reset))
+        # appended as built: numbers and constants, nothing a client sent (response.add_checked)
+        add_checked(response.headers, header_pairs(item.amount, window, max(0, remaining), reset))
 
     def _breach(self, item, reset_at: float) -> Response:
         retry = max(1, math.ceil(reset_at - time.time()))
         detail = f"Rate limit of {item} exceeded; retry in {retry} seconds."
         body = problem_body(429, "Too Many Requests", detail)
-        response = Response(orjson.dumps(body), status=429, mimetype=PROBLEM_TYPE)
+        response = ApiResponse(orjson.dumps(body), status=429, mimetype=PROBLEM_TYPE)
         response.headers["Retry-After"] = str(retry)
         return response
 

@@ -43,6 +43,12 @@ class LocalStorage(Storage):
             del self.counters[key]
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        return self.incr_with_expiry(key, expiry, amount)[0]
+
+    def incr_with_expiry(self, key: str, expiry: float, amount: int = 1) -> tuple[int, float]:
+        """`incr` that also tells when the window ends (epoch seconds), read under the same
+        lock: the limiter's headers need both, and asking get_expiry after incr would take the
+        lock and look the key up a second time (api/partners/ratelimit.py)."""
         now = time.time()
         with self.lock:
             self.increments += 1
@@ -52,7 +58,7 @@ class LocalStorage(Storage):
             if counter is None:
                 counter = self.counters[key] = [0, now + expiry]
             counter[0] += amount
-            return counter[0]
+            return counter[0], counter[1]
 
     def get(self, key: str) -> int:
         with self.lock:

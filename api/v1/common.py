@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 
 import flask_smorest
 import orjson
-from flask import Response, current_app, redirect, request, url_for
 from flask import abort as flask_abort
+from flask import current_app, redirect, request, url_for
 from flask_smorest import abort
 from marshmallow import RAISE, Schema
 from webargs.flaskparser import FlaskParser
@@ -16,6 +16,7 @@ from schemas.queries import MAX_PAGE
 
 from ..content.store import Entry
 from ..delivery.caching import content_response, strong_etag
+from ..delivery.response import ApiResponse
 from ..lru import trimmed
 from ..partners.preview import require_preview
 from ..representations import pick
@@ -98,11 +99,11 @@ def get_entry(kind: str, slug: str, preview: str | None = None) -> Entry:
     abort(404, message=f"No {kind} has the slug '{slug}'.")
 
 
-def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> Response:
+def json_response(body, status: int = 200, headers=None, etag: str | None = None) -> ApiResponse:
     """A JSON response; `body` may already be serialised. A known ETag saves hashing it."""
     # right-sized: the response memo keeps this body and counts len() of it (lru.trimmed)
     data = trimmed(body if isinstance(body, bytes) else orjson.dumps(body))
-    response = Response(data, status=status, mimetype="application/json", headers=headers)
+    response = ApiResponse(data, status=status, mimetype="application/json", headers=headers)
     if etag:
         response.set_etag(etag)
     return response
@@ -114,7 +115,7 @@ def _page_url(page: int, per_page: int) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
-def paginated(items: list, page: int, per_page: int, render=lambda item: item) -> Response:
+def paginated(items: list, page: int, per_page: int, render=lambda item: item) -> ApiResponse:
     """The list envelope plus RFC 8288 Link headers (first/prev/next/last)."""
     body, link = page_envelope(items, page, per_page, render)
     return json_response(body, headers={"Link": link})
@@ -145,7 +146,7 @@ def page_envelope(items: list, page: int, per_page: int, render) -> tuple[dict, 
 _RELATION_FILTERS = {"condition": "conditions", "treatment": "treatments", "article": "articles"}
 
 
-def list_entries(kind: str, args: dict) -> Response:
+def list_entries(kind: str, args: dict) -> ApiResponse:
     """One page of a collection (kept by the memo, see delivery/memo.py)."""
     body, etag, link = _list_page(service(), kind, args)
     content_response()
@@ -187,7 +188,7 @@ def _sort_key(entry: Entry, field: str):
     return value.casefold() if isinstance(value, str) else value
 
 
-def detail_response(entry: Entry, formats, fields=None, include=None, cached=True) -> Response:
+def detail_response(entry: Entry, formats, fields=None, include=None, cached=True) -> ApiResponse:
     reps = service().representations
     content_response()
     if fields or include or not cached:

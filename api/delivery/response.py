@@ -1,0 +1,80 @@
+"""The app's response class: Werkzeug's, with the headers handed to the server without being
+checked a second and third time, and a 304 that carries what RFC 9110 §15.4.5 asks for.
+
+Every pair in a response's Headers passed Werkzeug's checks when it was added (Headers.add/set
+refuse a name or value with a newline). Werkzeug's get_wsgi_headers then copies them into a new
+Headers, which checks each pair again, and for a 304 filters them by assigning a slice, which
+checks each a third time: on a memoised answer with 16 headers that was the largest part of
+Werkzeug's cost per request (benchmarks/README.md). Here the copy keeps the checked pairs as
+they are; anything this shortcut does not cover (Location and Content-Location, which Werkzeug
+rewrites, 1xx and 204, a body Werkzeug would have to encode to measure) goes to Werkzeug's own
+method. tests/test_response.py holds the two equal, response by response.
+
+A 304 (RFC 9110 §15.4.5) carries the fields a 200 would have that a cache uses to update its
+stored copy (ETag, Cache-Control, Vary, Expires, Content-Location), the per-request ones
+(rate-limit headers, request id), the CORS headers (a browser script that revalidates with its
+own If-None-Match sees the 304 itself, and may only read it, and its ETag and rate-limit
+headers, with Access-Control-Allow-Origin and -Expose-Headers on it) and the version's
+Deprecation, Sunset and Link (an app that mostly revalidates must still learn of a sunset). It
+leaves out the representation's metadata, which the cached copy already holds: Werkzeug's
+entity headers (Content-Type, Content-Length, Last-Modified…) as before, and X-API-Version and
+X-Content-Type-Options (nosniff is about a body; a 304 has none).
+"""
+
+from flask import Response
+from werkzeug.datastructures import Headers
+
+# Werkzeug's entity headers (werkzeug.http.remove_entity_headers, which keeps Expires and
+# Content-Location), and this API's representation metadata.
+OMITTED_FROM_304 = frozenset(
+    {
+        "allow",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-md5",
+        "content-range",
+        "content-type",
+        "last-modified",
+        "x-api-version",
+        "x-content-type-options",
+    }
+)
+# Headers Werkzeug's get_wsgi_headers rewrites: a response carrying one goes to it.
+_REWRITTEN = frozenset({"location", "content-location"})
+
+
+def kept_headers(pairs) -> Headers:
+    """A Headers holding `pairs` as they are. They passed Werkzeug's checks (Headers.add) when
+    they were first added; building a Headers from them again checks each pair again. `_list`
+    is where Headers keeps its pairs: a private name, so Werkzeug is pinned exactly
+    (requirements.lock) and tests/test_memo.py::test_werkzeug_headers_keep_their_pairs_in_list
+    fails if it changes."""
+    headers = Headers()
+    headers._list = list(pairs)
+    return headers
+
+
+def add_checked(headers: Headers, pairs) -> None:
+    """Append pairs this app built from its own numbers and constants (no newline can be in
+    them) without Werkzeug checking each one (see kept_headers for `_list`)."""
+    headers._list.extend(pairs)
+
+
+class ApiResponse(Response):
+    def get_wsgi_headers(self, environ) -> Headers:
+        status = self.status_code
+        pairs = self.headers._list
+        names = [name.lower() for name, _ in pairs]
+        if status < 200 or status == 204 or not _REWRITTEN.isdisjoint(names):
+            return super().get_wsgi_headers(environ)
+        if status == 304:
+            kept = zip(pairs, names, strict=True)
+            return kept_headers(pair for pair, name in kept if name not in OMITTED_FROM_304)
+        if "content-length" in names or not self.automatically_set_content_length:
+            return kept_headers(pairs)
+        if not self.is_sequence or not all(isinstance(part, bytes) for part in self.response):
+            return super().get_wsgi_headers(environ)  # Werkzeug encodes it to measure it
+        headers = kept_headers(pairs)
+        headers.add("Content-Length", str(sum(map(len, self.response))))
+        return headers
