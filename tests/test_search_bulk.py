@@ -300,3 +300,15 @@ def test_field_stats_of_no_documents():
     assert (stats.documents, stats.average["title"]) == (0, 1.0)
     with pytest.raises(ValueError):
         FieldStats.from_lengths({"title": [1], "body": [1, 2]})
+
+
+def test_same_tokens_holds_exactly_when_splitting_needs_no_normalising():
+    from api.search.query import normalize
+    from api.search.vocabulary import same_tokens
+
+    plain = ["Plain ASCII text,\twith\nnewlines\r\x0b\x0c and (punctuation).", "", "x\x1cy"]
+    odd = ["bell\x07ringing", "nul\x00", "esc\x1b[", "del\x7f", "Café", "Ｆｕｌｌ", "soft\u00ad"]
+    assert all(map(same_tokens, plain)) and not any(map(same_tokens, odd))
+    for text in plain:
+        assert normalize(text).split() == text.lower().split()
+    assert normalize("bell\x07ringing").split() != "bell\x07ringing".lower().split()
