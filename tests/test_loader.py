@@ -6,6 +6,7 @@ import pytest
 
 from api.content.files import ContentErrors
 from api.content.loader import load_store
+from api.content.store import Shared
 from schemas.common import COLLECTIONS
 
 from .conftest import BROKEN, PACK
@@ -196,3 +197,24 @@ def test_urgent_help_is_stored_in_the_page_order():
     assert low_mood.urgent_help == ("test-crisis-line", "test-emergency")
     labels = [s["label"] for s in store.site.urgent_help_for(low_mood.urgent_help)]
     assert labels == ["Test crisis line", "Test emergency line"]
+
+
+def test_equal_repeated_parts_are_one_object_and_pages_are_unchanged(pack_copy):
+    """Entries share equal statuses, dates, reviews, headings and contents items (store.Shared):
+    one object each, so the store and its snapshot are smaller; what a page reads is the same."""
+    conditions = pack_copy / "conditions"
+    (conditions / "copy.md").write_text((conditions / "knee-pain.md").read_text())
+    store = load_store(pack_copy)
+    original, copy = store.entries["condition"]["knee-pain"], store.entries["condition"]["copy"]
+    assert original is not copy and original.body == copy.body
+    assert original.status is copy.status and original.published is copy.published
+    for mine, theirs in zip(original.body.sections, copy.body.sections, strict=True):
+        assert mine.heading_html is theirs.heading_html and mine.key is theirs.key
+        # a long rendered piece is kept as it is (not hashed to be looked up)
+        long_piece = len(mine.content.html) + len(mine.content.text) > Shared.SMALL
+        assert (mine.content is theirs.content) != long_piece
+    assert original.body.toc and all(
+        a is b for a, b in zip(original.body.toc, copy.body.toc, strict=True)
+    )
+    everything = [e for by_slug in store.entries.values() for e in by_slug.values()]
+    assert len({id(e.status) for e in everything}) == len({e.status for e in everything})

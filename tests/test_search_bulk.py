@@ -9,8 +9,10 @@ from whoosh.query import Phrase
 
 from api.search import bulk, index_documents
 from api.search.analysis import Postings, analyse
+from api.search.build import document_tables
 from api.search.format import FIELD_BOOSTS, make_schema
 from api.search.query import stem
+from api.search.scoring import FieldStats
 from api.search.vocabulary import count_words
 
 
@@ -56,7 +58,7 @@ def reference(documents, tmp_path_factory):
 
 
 def test_one_segment_equals_add_document(documents, reference, tmp_path):
-    words, _, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    words, *_ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
     assert read_everything(tmp_path) == reference
     assert reference[("ketamin", "infus")]  # the phrases compared are really there
     assert words["ketamine"] > 1
@@ -79,7 +81,7 @@ def test_parallel_segments_equal_add_document(documents, reference, tmp_path, mo
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)  # the bundled pack is small
     ix = create_in(str(tmp_path), make_schema())
     ran_in = []  # what needs only the store runs once, in this process, while writers work
-    words, stems, _ = bulk.write_index(
+    words, stems, _, _ = bulk.write_index(
         ix, documents, procs=2, meanwhile=lambda: ran_in.append(os.getpid())
     )
     assert ran_in == [os.getpid()]
@@ -99,7 +101,7 @@ def test_frequency_table_equals_whooshs_postings(documents, tmp_path, monkeypatc
     from whoosh.index import open_dir
 
     monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)
-    _, _, table = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=2)
+    _, _, table, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=2)
     table.save(tmp_path / "frequencies")
     table = type(table).load(tmp_path / "frequencies")  # what a worker reads
     compared = 0
@@ -127,7 +129,7 @@ def test_vocabulary_equals_count_words_also_for_unusual_text(tmp_path):
         {"key": "condition:a", "type": "condition", "tags": "", **texts},
         {"key": "condition:b", "type": "condition", "tags": "", **(texts | {"title": "Café"})},
     ]
-    words, _, _ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
+    words, *_ = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=1)
     expected = count_words(
         [" ".join((d["title"], d["aka"], d["summary"])) for d in documents]
         + [d["body"] for d in documents]
@@ -259,3 +261,54 @@ def test_merged_frequencies_keep_fields_only_some_segments_have():
     assert table.postings("title", "b") == {1: 2.0, 2: 3.0, 7: 4.0}  # segments in order
     assert table.postings("body", "a") == {5: 2.0}
     assert table.postings("body", "b") == {}
+
+
+def tables_read_back(path, documents) -> dict:
+    """DocTables' fields as the index stores them: stored fields and Whoosh's lengths (what the
+    build computed by reading the index back, before it learnt them while writing)."""
+    from whoosh.index import open_dir
+
+    keys, by_type, by_tag = {}, {}, {}
+    with open_dir(str(path)).searcher() as searcher:
+        for docnum, stored in searcher.iter_docs():
+            keys[docnum] = stored["key"]
+            by_type.setdefault(stored["type"], set()).add(docnum)
+            for tag in filter(None, stored["tags"].split(",")):
+                by_tag.setdefault(tag, set()).add(docnum)
+        stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
+    return {"keys": keys, "by_type": by_type, "by_tag": by_tag, "stats": vars(stats)}
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_tables_learnt_while_writing_equal_what_whoosh_reads_back(
+    documents, tmp_path, monkeypatch, procs
+):
+    monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)
+    written = bulk.write_index(create_in(str(tmp_path), make_schema()), documents, procs=procs)
+    named = document_tables(documents)
+    learnt = {key: named[key] for key in ("keys", "by_type", "by_tag")}
+    learnt["stats"] = vars(FieldStats.from_lengths(written.lengths))
+    expected = tables_read_back(tmp_path, documents)
+    assert learnt == expected
+    assert expected["stats"]["documents"] == len(documents) > 10
+    assert expected["by_tag"] and expected["stats"]["average"]["body"] > 50
+    assert learnt["stats"]["lengths"]["body"] != {}  # every document's length is there
+
+
+def test_field_stats_of_no_documents():
+    stats = FieldStats.from_lengths({field: [] for field in FIELD_BOOSTS})
+    assert (stats.documents, stats.average["title"]) == (0, 1.0)
+    with pytest.raises(ValueError):
+        FieldStats.from_lengths({"title": [1], "body": [1, 2]})
+
+
+def test_same_tokens_holds_exactly_when_splitting_needs_no_normalising():
+    from api.search.query import normalize
+    from api.search.vocabulary import same_tokens
+
+    plain = ["Plain ASCII text,\twith\nnewlines\r\x0b\x0c and (punctuation).", "", "x\x1cy"]
+    odd = ["bell\x07ringing", "nul\x00", "esc\x1b[", "del\x7f", "Café", "Ｆｕｌｌ", "soft\u00ad"]
+    assert all(map(same_tokens, plain)) and not any(map(same_tokens, odd))
+    for text in plain:
+        assert normalize(text).split() == text.lower().split()
+    assert normalize("bell\x07ringing").split() != "bell\x07ringing".lower().split()

@@ -22,7 +22,7 @@ from .fingerprint import content_files, content_version
 from .relations import resolve
 from .render import MarkdownError, render_markdown, render_rich_text
 from .safety import check_medication_sections, check_urgent_help
-from .store import ENTRY_CLASSES, Faq, Gone, Review, Site, Store, Tag, frozen_map
+from .store import ENTRY_CLASSES, Faq, Gone, Review, Shared, Site, Store, Tag, frozen_map
 
 WORDS_PER_MINUTE = 200
 _SCHEMAS = {kind: schema() for kind, schema in FRONT_MATTER_SCHEMAS.items()}  # built once: costly
@@ -95,7 +95,9 @@ def _type_fields(kind: str, data: dict) -> dict:
 _REFERENCE_FIELDS = ("tags", "conditions", "treatments", "related_conditions", "urgent_help")
 
 
-def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines: dict):
+def _load_entry(
+    kind: str, path: Path, rel: str, raw: bytes, errors: list, lines: dict, shared: Shared
+):
     text = read_text(path, rel)
     if isinstance(text, ContentError):
         return errors.append(text)
@@ -120,7 +122,7 @@ def _load_entry(kind: str, path: Path, rel: str, raw: bytes, errors: list, lines
         for index in range(len(data.get(name, ()))):
             lines[(rel, name, index)] = document.line_of((name, index))
     digest = hashlib.sha256(raw).hexdigest()[:16]
-    fields = _common_fields(data, rendered, rel, digest) | _type_fields(kind, data)
+    fields = shared.fields(_common_fields(data, rendered, rel, digest) | _type_fields(kind, data))
     entry = ENTRY_CLASSES[kind](slug=data["slug"], **fields)
     check_medication_sections(entry, body_line, errors)
     return entry
@@ -199,13 +201,14 @@ def _load_store(root: Path, today: date | None) -> Store:
     entries: dict[str, dict] = {kind: {} for kind in COLLECTIONS}
     seen: dict[tuple[str, str], str] = {}
     lines: dict = {}
+    shared = Shared()  # for this load only
     for kind, rel, path in content_files(root):
         if kind is None:
             continue
         if path.suffix != ".md" or not path.is_file():
             errors.append(ContentError(rel, None, None, "unexpected file: entries are .md"))
             continue
-        entry = _load_entry(kind, path, rel, path.read_bytes(), errors, lines)
+        entry = _load_entry(kind, path, rel, path.read_bytes(), errors, lines, shared)
         if entry is None:
             continue
         if (kind, entry.slug) in seen:

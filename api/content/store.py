@@ -11,11 +11,50 @@ from typing import ClassVar
 
 from schemas.common import COLLECTIONS
 
-from .rendered import Rendered, RichText
+from .rendered import Rendered, RichText, Section
 
 
 def frozen_map(mapping: Mapping) -> Mapping:
     return MappingProxyType(dict(mapping))
+
+
+class Shared(dict):
+    """One object for each distinct value of what entries repeat (a status, a date, a review,
+    a section heading, a table-of-contents item, an empty intro), within one load.
+
+    Equal immutable values are interchangeable; sharing them makes the store smaller and its
+    snapshot faster to read, as pickle writes an object it has seen as a reference to it: at
+    MedQuAD's size a third of the snapshot's objects were such repeats (benchmarks/README.md,
+    restart). Only small values are looked up: hashing a long text costs more than it saves."""
+
+    SMALL = 200  # characters of a rendered piece's HTML and text
+
+    def __call__(self, value):
+        return self.setdefault(value, value)
+
+    def rich(self, rich: RichText) -> RichText:
+        return self(rich) if len(rich.html) + len(rich.text) <= self.SMALL else rich
+
+    def body(self, body: Rendered) -> Rendered:
+        sections = tuple(
+            Section(
+                self(s.key),
+                self(s.title),
+                self(s.heading_html),
+                self(s.heading_block),
+                self.rich(s.content),
+            )
+            for s in body.sections
+        )
+        return Rendered(self.rich(body.intro), sections, tuple(map(self, body.toc)))
+
+    def fields(self, fields: dict) -> dict:
+        """An entry's constructor arguments with their repeated parts shared."""
+        review = fields["review"]
+        shared = {name: self(fields[name]) for name in ("status", "published", "updated")}
+        if review.reviewer is None:  # a reviewer is a mapping: unhashable, and rarely repeated
+            shared["review"] = self(review)
+        return fields | shared | {"body": self.body(fields["body"])}
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import create_in
 
 from ..content.snapshot import write_snapshot
 from ..gcpause import collector_paused
 from . import index_documents, vocabulary
 from .format import (
-    FIELD_BOOSTS,
     FREQUENCIES_FILE,
     META_FILE,
     NAME_SEPARATOR,
@@ -30,7 +28,7 @@ from .format import (
     DocTables,
     make_schema,
 )
-from .query import name_terms, surface
+from .query import name_terms, names_of
 from .scoring import FieldStats
 from .suggest import PrefixTable
 
@@ -50,17 +48,20 @@ def _build(store, target: Path, procs: int, progress) -> int:
     documents = list(index_documents(store))
     step = progress or (lambda done: None)
 
+    named = {}
+
     def meanwhile():  # what needs only the store: done while the forked writers work
         save_prefixes(store, target)
         write_snapshot(store, target / STORE_FILE)
+        named.update(document_tables(documents))
         step(1)
 
-    words, stems, frequencies = write_index(ix, documents, procs=procs, meanwhile=meanwhile)
-    frequencies.save(target / FREQUENCIES_FILE)
+    written = write_index(ix, documents, procs=procs, meanwhile=meanwhile)
+    written.frequencies.save(target / FREQUENCIES_FILE)
     step(2)
-    save_tables(target, documents)
+    save_tables(target, DocTables(FieldStats.from_lengths(written.lengths), **named))
     step(3)
-    vocabulary.save(target / VOCABULARY_FILE, words, stems)
+    vocabulary.save(target / VOCABULARY_FILE, written.words, written.stems)
     count = len(documents)
     meta = {
         "documents": count,
@@ -84,32 +85,42 @@ def save_prefixes(store, path: Path) -> None:
         pickle.dump(table, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def compute_tables(searcher, documents: list[dict]) -> DocTables:
+def document_tables(documents: list[dict]) -> dict:
+    """DocTables' fields but `stats`, from the documents alone (their numbers in the index
+    follow this order; each segment writes its range in order): nothing is read back from the
+    index, so it is computed while the writers work (tests compare it with what Whoosh stores)."""
     keys, by_type, by_tag = {}, defaultdict(set), defaultdict(set)
-    for docnum, stored in searcher.iter_docs():
-        keys[docnum] = stored["key"]
-        by_type[stored["type"]].add(docnum)
-        for tag in filter(None, stored["tags"].split(",")):
+    for docnum, document in enumerate(documents):
+        keys[docnum] = document["key"]
+        by_type[document["type"]].add(docnum)
+        for tag in filter(None, document["tags"].split(",")):
             by_tag[tag].add(docnum)
-    stats = FieldStats.from_reader(searcher.reader(), FIELD_BOOSTS)
     names, surfaces, short, longest = defaultdict(set), defaultdict(set), [], 0
     for docnum, document in enumerate(documents):  # document numbers follow this order
-        parts = [document["title"], *filter(None, document["aka"].split(" ; "))]
-        for part in parts:
-            if terms := name_terms(part):
+        texts = []
+        for part in (document["title"], *filter(None, document["aka"].split(" ; "))):
+            terms, words = names_of(part)  # each name analysed once
+            texts.append(" ".join(terms))
+            if terms:
                 names[NAME_SEPARATOR.join(terms)].add(docnum)
-                surfaces[NAME_SEPARATOR.join(surface(part))].add(docnum)
-                longest = max(longest, len(terms), len(surface(part)))
-        texts = [" ".join(name_terms(part)) for part in (*parts, document["summary"])]
+                surfaces[NAME_SEPARATOR.join(words)].add(docnum)
+                longest = max(longest, len(terms), len(words))
+        texts.append(" ".join(name_terms(document["summary"])))
         short.append(" " + "  ".join(texts) + " ")
     # strings and tuples: several times faster for a worker to load than tuples and sets
     names = {key: tuple(sorted(docs)) for key, docs in names.items()}
     surfaces = {key: tuple(sorted(docs)) for key, docs in surfaces.items()}
-    return DocTables(stats, keys, dict(by_type), dict(by_tag), names, surfaces, longest, short)
+    return {
+        "keys": keys,
+        "by_type": dict(by_type),
+        "by_tag": dict(by_tag),
+        "names": names,
+        "surfaces": surfaces,
+        "longest": longest,
+        "short": short,
+    }
 
 
-def save_tables(path: Path, documents: list[dict]) -> None:
-    with FileStorage(str(path), readonly=True).open_index().searcher() as searcher:
-        tables = compute_tables(searcher, documents)
+def save_tables(path: Path, tables: DocTables) -> None:
     with open(path / TABLES_FILE, "wb") as handle:
         pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -24,6 +24,7 @@ from collections import Counter
 from itertools import chain
 from operator import sub
 from pickle import dumps
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as MAGIC
@@ -41,6 +42,16 @@ BLOCK = 128  # postings per block, as Whoosh's W3Codec writes them
 MIN_PER_PROCESS = 500  # below this many documents a process costs more than it saves
 
 
+class _LengthBytes(dict):
+    """length → length_to_byte(length), remembered: a few hundred distinct lengths, looked up
+    four times per term (a bisect in Python each time was a tenth of the writing)."""
+
+    def __missing__(self, length):
+        value = self[length] = length_to_byte(length)
+        return value
+
+
+_BYTE = _LengthBytes()
 _TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo's fixed part, then (offset, length)
 _EXTENT = struct.Struct("!qi")
 _ROW = struct.Struct("!ii")  # a hash file row's key and value lengths (filetables._lengths)
@@ -93,8 +104,8 @@ def _write_field(writer, fieldobj, postings: Postings, lengths: list) -> None:
                 mini_values = None if fixed == 0 else b"".join(values)
             mini_ids = tuple(map(sub, ids, chain((0,), ids)))
             data = dumps((mini_ids, mini_weights, mini_values), PROTOCOL)
-            info = (n, ids[-1], block_max, 0, length_to_byte(block_min))
-            info = dumps((*info, length_to_byte(block_maxlength)), PROTOCOL)
+            info = (n, ids[-1], block_max, 0, _BYTE[block_min])
+            info = dumps((*info, _BYTE[block_maxlength]), PROTOCOL)
             size = len(info) + len(data)
             posts += (pack_int(-size if last == end else size), info, data)
             offset += 4 + size
@@ -107,10 +118,10 @@ def _write_field(writer, fieldobj, postings: Postings, lengths: list) -> None:
             maxlength = max(maxlength, block_maxlength)
             maxweight = max(maxweight, block_max)
         # W3TermInfo.to_bytes, then W3FieldWriter.finish_term's row in the term table
-        minbyte = 0 if minlength is None else length_to_byte(minlength)
+        minbyte = 0 if minlength is None else _BYTE[minlength]
         first_id, last_id = all_docnums[begin], all_docnums[end - 1]
         value = _TERMINFO.pack(
-            0, total, end - begin, minbyte, length_to_byte(maxlength), maxweight, first_id, last_id
+            0, total, end - begin, minbyte, _BYTE[maxlength], maxweight, first_id, last_id
         ) + _EXTENT.pack(start, offset - start)
         key = prefix + term.encode("utf-8")
         rows += (_ROW.pack(len(key), len(value)), key, value)
@@ -139,6 +150,7 @@ class BulkWriter(SegmentWriter):
         self.first_docnum = first_docnum  # this segment's place in the index, for frequencies
         self.frequencies = {}  # {field: (terms, bounds, docnums, frequencies)}: frequencies.merge
         self.words = Counter()  # the spelling vocabulary's counts (vocabulary.count_words)
+        self.lengths = {}  # {scored field: [each document's length, as Whoosh reads it back]}
 
     def write_all(self, documents: list[dict]) -> None:
         schema = self.schema
@@ -163,10 +175,13 @@ class BulkWriter(SegmentWriter):
         writer = self.fieldwriter
         for name in sorted(self._postings):
             field, postings = self.schema[name], self._postings[name]
+            lengths = column_lengths(self._lengths[name])
+            if name in FIELD_BOOSTS:  # for scoring's FieldStats, without reading them back
+                self.lengths[name] = lengths
             if not postings.terms:  # as Whoosh: a field nothing has is never started
                 continue
             writer.start_field(name, field)
-            _write_field(writer, field, postings, column_lengths(self._lengths[name]))
+            _write_field(writer, field, postings, lengths)
             writer.finish_field()
             if name in FIELD_BOOSTS:  # numbered as in the whole index
                 docnums = np.array(postings.docnums, np.uint32) + self.first_docnum
@@ -192,7 +207,7 @@ def _write_segment(part: int):
     writer.write_all(ranges[part])
     # not _finish(): it deletes the temporary directory the other writers share
     segment = writer._finalize_segment()
-    return segment, writer.words, stems_of(writer.words), writer.frequencies
+    return segment, writer.words, stems_of(writer.words), writer.frequencies, writer.lengths
 
 
 def stems_of(words) -> dict[str, str]:
@@ -213,10 +228,24 @@ def _split(documents: list[dict], procs: int) -> list[int]:
     return starts
 
 
-def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
-    """Write `documents` into the empty index `ix`; return their vocabulary (count_words),
-    each word's stem (stems_of) and term frequencies (frequencies.py). `meanwhile()` runs in
-    this process while forked writers work."""
+class Written(NamedTuple):
+    """What write_index learnt while writing, for the files beside the index."""
+
+    words: Counter  # the vocabulary (vocabulary.count_words)
+    stems: dict  # each word's stem (stems_of)
+    frequencies: object  # frequencies.FrequencyTable
+    lengths: dict  # {scored field: [each document's length as Whoosh reads it]}
+
+
+def _joined(parts: list[dict]) -> dict:
+    """Each field's per-document lengths of the segments, in document order."""
+    joined = chain.from_iterable
+    return {name: list(joined(part.get(name, ()) for part in parts)) for name in FIELD_BOOSTS}
+
+
+def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None) -> Written:
+    """Write `documents` into the empty index `ix`; return what the files beside it need
+    (Written). `meanwhile()` runs in this process while forked writers work."""
     global _job
     procs = max(1, min(procs, len(documents) // MIN_PER_PROCESS))
     meanwhile = meanwhile or (lambda: None)
@@ -225,7 +254,8 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
         writer.write_all(documents)
         writer.commit()
         meanwhile()
-        return writer.words, stems_of(writer.words), merge_frequencies([writer.frequencies])
+        frequencies = merge_frequencies([writer.frequencies])
+        return Written(writer.words, stems_of(writer.words), frequencies, _joined([writer.lengths]))
     # One range per process: more, smaller ranges (taken by whichever process is free) measured
     # slower, as every segment writes the terms it shares with the others again.
     starts = _split(documents, procs)
@@ -240,10 +270,11 @@ def write_index(ix, documents: list[dict], procs: int = 1, meanwhile=None):
         _job = ()
     BulkWriter(ix).commit_segments([segment for segment, *_ in parts])
     words, stems = Counter(), {}
-    for _, part_words, part_stems, _ in parts:
+    for _, part_words, part_stems, _, _ in parts:
         words.update(part_words)
         stems.update(part_stems)
-    return words, stems, merge_frequencies([frequencies for *_, frequencies in parts])
+    frequencies = merge_frequencies([part[3] for part in parts])
+    return Written(words, stems, frequencies, _joined([part[4] for part in parts]))
 
 
 # The formats written by hand above are Whoosh 2.7's: refuse to start if they ever change.

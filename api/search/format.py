@@ -76,8 +76,8 @@ def make_schema() -> Schema:
 @dataclass
 class DocTables:
     """What scoring, ranking and filtering need per document number, computed once per build
-    (build.compute_tables) and saved beside the index (TABLES_FILE), so a worker opens the
-    index in milliseconds."""
+    (build.document_tables, and bulk.Written.lengths for `stats`) and saved beside the index
+    (TABLES_FILE), so a worker opens the index in milliseconds."""
 
     stats: object  # scoring.FieldStats
     keys: dict  # docnum -> "type:slug"

