@@ -4,15 +4,32 @@ marked sections of the README."""
 import gzip
 import http.client
 import os
+import platform
+import re
 import socket
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "benchmarks" / "README.md"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+
+def run_line(cores: int | None = None, shared: bool = False) -> str:
+    """The start of a benchmark's results: "Run <when> on <CPU>, <n> cores (load average … at
+    the end); Python <version>." """
+    load = os.getloadavg()
+    model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+    when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+    note = "; the machine is shared" if shared else ""
+    return (
+        f"Run {when} on {model.group(1) if model else platform.machine()}, "
+        f"{cores or os.cpu_count()} cores (load average {load[0]:.2f}/{load[1]:.2f}/"
+        f"{load[2]:.2f} at the end{note}); Python {platform.python_version()}."
+    )
 
 
 def row(*cells) -> str:

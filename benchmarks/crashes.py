@@ -21,7 +21,6 @@ nginx cannot retry it).
 
 import argparse
 import os
-import platform
 import random
 import re
 import shutil
@@ -32,11 +31,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import row, write_readme_section  # noqa: E402
+from benchmarks.common import row, run_line, write_readme_section  # noqa: E402
 from benchmarks.slow_clients import HEADERS, PARTNERS, mix  # noqa: E402
 
 START, END = "<!-- crashes-results:start -->", "<!-- crashes-results:end -->"
@@ -124,13 +122,8 @@ def measure(name: str, conf: str, args) -> dict:
 
 
 def report(results: list[dict], args) -> str:
-    load = os.getloadavg()
-    model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-    when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     lines = [
-        f"Run {when} on {model.group(1) if model else platform.machine()}, {os.cpu_count()} cores "
-        f"(load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the end); Python "
-        f"{platform.python_version()}. Bundled content, one replica with 2 sync workers, "
+        f"{run_line()} Bundled content, one replica with 2 sync workers, "
         f"{args.clients} clients on new connections for {args.duration:.0f} s per variant, a "
         "worker killed every 0.1–0.3 s. *Nothing received* is what nginx retries on another "
         "replica; *cut short* reaches the client as a failed request.",

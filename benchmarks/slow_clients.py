@@ -17,21 +17,17 @@ ratio against the same server's baseline.
 
 import argparse
 import http.client
-import os
-import platform
 import random
-import re
 import shutil
 import socket
 import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import row, write_readme_section  # noqa: E402
+from benchmarks.common import row, run_line, write_readme_section  # noqa: E402
 
 START, END = "<!-- slow-clients-results:start -->", "<!-- slow-clients-results:end -->"
 TIMEOUT = 5.0  # a normal client gives up after this long: a failure
@@ -216,13 +212,8 @@ def run(args) -> list[dict]:
 
 
 def report(results: list[dict], args) -> str:
-    load = os.getloadavg()
-    model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-    when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     lines = [
-        f"Run {when} on {model.group(1) if model else platform.machine()}, {os.cpu_count()} cores "
-        f"(load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f} at the end); Python "
-        f"{platform.python_version()}. Bundled content, 2 worker processes per server; "
+        f"{run_line()} Bundled content, 2 worker processes per server; "
         f"{args.normal} normal clients for {args.duration:.0f} s alone, then {args.duration:.0f} s "
         f"beside {args.slow} slow clients (one header line a second, never finished); a normal "
         f"request fails on an error, a 5xx or no answer within {TIMEOUT:.0f} s.",

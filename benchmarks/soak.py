@@ -16,21 +16,19 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.config import Config  # noqa: E402
 from benchmarks import medquad  # noqa: E402
-from benchmarks.common import ROOT, Server, row, write_readme_section  # noqa: E402
+from benchmarks.common import ROOT, Server, row, run_line, write_readme_section  # noqa: E402
 
 START, END = "<!-- soak-results:start -->", "<!-- soak-results:end -->"
 BUDGET_MB = 250  # the documented per-worker budget (README, "Memory per worker")
@@ -169,15 +167,10 @@ def report(r: dict, args) -> str:
     samples = r["samples"]
     warm = next(s for s in samples if s["t"] >= args.warmup)
     last = samples[-1]
-    load = os.getloadavg()
-    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-    when = datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     total = sum(r["statuses"].values())
     caches = ", ".join(f"`{name}` {getattr(Config, name)}" for name in CACHE_SETTINGS)
     lines = [
-        f"Run {when} on {cpu.group(1) if cpu else platform.machine()}, "
-        f"{len(os.sched_getaffinity(0))} cores (load average {load[0]:.2f}/{load[1]:.2f}/"
-        f"{load[2]:.2f} at the end; the machine is shared); Python {platform.python_version()}. "
+        f"{run_line(len(os.sched_getaffinity(0)), shared=True)} "
         f"MedQuAD pack, gunicorn as `make run` serves it (gunicorn.conf.py: "
         f"{os.environ.get('WORKER_CLASS', 'gevent')} workers, 2 of them), "
         + (

@@ -7,9 +7,10 @@ Why `limits` directly and not Flask-Limiter (which wraps it): these limits are s
 anonymous limit, one per key, one budget per client across every endpoint), and Flask-Limiter's
 per-request resolution of route, blueprint and exemption rules cost more CPU than everything
 else on a memoised request (benchmarks/README.md). Here one before hook counts the request
-first, with the strategy's `hit` (one atomic increment and comparison in the storage, so
-concurrent requests of one client, in other greenlets or on other replicas sharing Redis,
-can never together pass a limit), and answers 429 when a limit is used up. Every answer
+first, with one atomic increment in the storage per limit (the storage's `incr`, which is what
+the fixed-window strategy's `hit` does; other strategies use their `hit`): concurrent
+requests of one client, in other greenlets or on other replicas sharing Redis, can never
+together pass a limit. It answers 429 when a limit is used up. Every answer
 counts: 304 revalidations and errors included (404, 405, and a 401 for a wrong key), so no
 kind of request is free of the client's budget.
 
