@@ -38,6 +38,8 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "1200 per minute"  # anonymous clients, per IP (the NHS API's figure)
     RATELIMIT_STORAGE_URI = "local://"  # per worker (partners/storage.py); redis://host: shared
+    RATELIMIT_STRATEGY = "fixed-window"  # or moving-window / sliding-window-counter (not local://)
+    RATELIMIT_KEY_PREFIX = ""  # prepended to every counter's key: replicas sharing one Redis apart
     PUBLIC_API_URL = ""  # this API's public base URL for feed and embed links (see README)
     TRUSTED_PROXIES = 0  # proxies in front that set X-Forwarded-*; 0: those headers are ignored
     EMBED_ORIGINS = ["*"]  # origins allowed to frame /v1/embed cards (CSP frame-ancestors)

@@ -48,15 +48,30 @@ def header_pairs(quota: int, window: int, remaining: int, reset: int) -> list[tu
     ]
 
 
+def _strategy(name: str, counters):
+    """limits' strategy of that name on the storage; a name it lacks, or a strategy the storage
+    cannot do (local:// counts fixed windows only), stops start-up with the setting named."""
+    if name not in STRATEGIES:
+        choices = ", ".join(sorted(STRATEGIES))
+        raise ValueError(f"RATELIMIT_STRATEGY must be one of {choices}; got {name!r}")
+    try:
+        return STRATEGIES[name](counters)
+    except NotImplementedError as exc:
+        raise ValueError(
+            f"RATELIMIT_STRATEGY={name} is not supported by RATELIMIT_STORAGE_URI's storage "
+            f"({type(counters).__name__}); use fixed-window, or memory:// or redis://"
+        ) from exc
+
+
 class RateLimits:
     def __init__(self, app: Flask):
         config = app.config
         self.enabled = bool(config["RATELIMIT_ENABLED"])
         self.storage = storage_from_string(config["RATELIMIT_STORAGE_URI"])
-        self.strategy = STRATEGIES[config.get("RATELIMIT_STRATEGY", "fixed-window")](self.storage)
+        self.strategy = _strategy(config["RATELIMIT_STRATEGY"], self.storage)
         self.fixed_window = isinstance(self.strategy, FixedWindowRateLimiter)
         self.incr_with_expiry = getattr(self.storage, "incr_with_expiry", None)
-        prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+        prefix = config["RATELIMIT_KEY_PREFIX"]
         self.prefix = (prefix,) if prefix else ()
         # parsed once; the most fine-grained item first, as Flask-Limiter reports them
         self.anonymous = sorted(parse_many(config["RATELIMIT_DEFAULT"]))
