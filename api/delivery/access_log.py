@@ -11,7 +11,7 @@ import re
 import time
 
 import orjson
-from flask import Response, g, request
+from flask import Response
 
 from .response import add_checked
 
@@ -33,13 +33,13 @@ def request_id(supplied: str) -> str:
     return supplied if _ID.fullmatch(supplied) else _new_id()
 
 
-def start() -> None:
-    # One lookup of each context-local proxy per hook (Flask's documented
-    # `_get_current_object()`): every attribute read through a proxy costs a context lookup of
-    # its own, and on a memoised request those lookups were a large part of the hooks' time.
-    here = g._get_current_object()
+def start(here, environ: dict) -> None:
+    """First step of the before hook. `here` is the hook's `g` object: the hooks look each
+    context-local proxy up once (Flask's documented `_get_current_object()`), since every
+    attribute read through a proxy costs a context lookup of its own."""
     here.started = time.perf_counter()
-    here.request_id = request_id(request.environ.get("HTTP_X_REQUEST_ID", ""))
+    supplied = environ.get("HTTP_X_REQUEST_ID")
+    here.request_id = _new_id() if supplied is None else request_id(supplied)
 
 
 def write(method: str, path: str, status: int, started: float, request_id: str, memo=None) -> None:
@@ -57,16 +57,15 @@ def write(method: str, path: str, status: int, started: float, request_id: str, 
     os.write(STDERR, orjson.dumps(line, option=orjson.OPT_APPEND_NEWLINE))
 
 
-def finish(response: Response, enabled: bool) -> None:
-    """The request id header and, when `enabled` (ACCESS_LOG), the log line."""
-    here = g._get_current_object()
+def finish(response: Response, enabled: bool, here, req) -> None:
+    """The request id header and, when `enabled` (ACCESS_LOG), the log line; `here` and `req`
+    are the hook's `g` and `request` objects."""
     rid = getattr(here, "request_id", None) or _new_id()
     # appended, not set: no earlier hook writes it, set() scans every header first, and the id
     # is either ours or matched _ID in full (response.add_checked)
     add_checked(response.headers, (("X-Request-ID", rid),))
     if enabled:
         started = getattr(here, "started", None) or time.perf_counter()
-        req = request._get_current_object()
         write(req.method, req.path, response.status_code, started, rid, _memo(here))
 
 

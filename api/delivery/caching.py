@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime
 from functools import lru_cache
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g
 from flask_compress import Compress
 from werkzeug.http import http_date, is_resource_modified, parse_etags, unquote_etag
 
@@ -18,7 +18,10 @@ MIN_GZIP_BYTES = 1024  # below this, gzip's framing outweighs its saving
 # A response can differ with the key a request presents (a 401, or a private answer), so shared
 # caches must keep keyed and anonymous requests apart even for public 200s.
 KEY_HEADERS = ("Authorization", "X-API-Key")
-_KEY_VARY = ", ".join(KEY_HEADERS)
+# flask-compress is called only for a request that names an encoding (init_compress), so
+# prepare() sends `Vary: Accept-Encoding` on every answer, as flask-compress would have.
+VARY = (*KEY_HEADERS, "Accept-Encoding")
+_VARY = ", ".join(VARY)
 
 
 def strong_etag(body: bytes) -> str:
@@ -54,10 +57,10 @@ def public_cache_control(config) -> str:
     )
 
 
-def _cache_control(response: Response) -> None:
+def _cache_control(response: Response, here) -> None:
     if response.status_code >= 400:
         response.headers["Cache-Control"] = "no-store"
-    elif getattr(g, "private", False):  # previews and keyed responses never sit in shared caches
+    elif here.get("private"):  # previews and keyed responses never sit in shared caches
         response.headers["Cache-Control"] = "private, no-store"
     elif "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = current_app.extensions["public_cache_control"]
@@ -72,31 +75,31 @@ def _cacheable(response: Response, method: str) -> bool:
     )
 
 
-def prepare(response: Response) -> None:
-    """Before compression: Cache-Control, Vary on the key headers, and for a 200 its identity
-    ETag (kept in g.etag: flask-compress keys its compressed copies by it) and Last-Modified."""
-    _cache_control(response)
+def prepare(response: Response, here, req) -> None:
+    """Before compression: Cache-Control, Vary on the key headers and Accept-Encoding, and for
+    a 200 its identity ETag (kept in g.etag: flask-compress keys its compressed copies by it)
+    and Last-Modified. `here` and `req` are the hook's `g` and `request` objects."""
+    _cache_control(response, here)
     if "Vary" in response.headers:
-        for header in KEY_HEADERS:
+        for header in VARY:
             add_vary(response, header)
     else:
-        response.headers["Vary"] = _KEY_VARY
-    if not _cacheable(response, request.method):
+        response.headers["Vary"] = _VARY
+    if not _cacheable(response, req.method):
         return
     quoted = response.headers.get("ETag")
     if quoted is None:
         quoted = f'"{strong_etag(response.get_data())}"'
         response.headers["ETag"] = quoted
-    g.etag = quoted.strip('"')
-    if getattr(g, "content_response", False):
+    here.etag = quoted.strip('"')
+    if here.get("content_response"):
         response.headers["Last-Modified"] = _http_date(current_app.extensions["content_seen_at"])
 
 
-def conditional(response: Response) -> None:
+def conditional(response: Response, req) -> None:
     """After compression, so the tag compared is the one sent: a 304 when If-None-Match (weak
     comparison) or, without it, If-Modified-Since says the client's copy is current. Werkzeug
     drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5)."""
-    req = request._get_current_object()  # one context lookup (see access_log.start)
     if not _cacheable(response, req.method):
         return
     environ = req.environ
@@ -123,7 +126,11 @@ def _compress_key(_request) -> str:
 
 def init_compress(app: Flask, memo) -> Compress:
     """flask-compress: gzip for JSON, XML and HTML at or above MIN_GZIP_BYTES; its compressed
-    copies go into the memo's byte-bounded cache when there is one."""
+    copies go into the memo's byte-bounded cache when there is one. Not registered as a hook
+    of its own (its documented COMPRESS_REGISTER switch): the delivery hook calls its public
+    after_request only for a request with an Accept-Encoding, since without one it would
+    only have added `Vary: Accept-Encoding`, which caching.prepare adds itself."""
+    app.config["COMPRESS_REGISTER"] = False
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     app.config.setdefault("COMPRESS_LEVEL", 5)
     app.config.setdefault("COMPRESS_MIN_SIZE", MIN_GZIP_BYTES)
