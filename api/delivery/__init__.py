@@ -6,7 +6,7 @@ before (admit): request id and timer → retired API versions refused → caller
         (api/limits.py, after the count: long URLs cost the caller too) → memo: a kept
         representation of this URL answers instead of the view (memo.py).
 after, first (represent): memo fill, version headers, Cache-Control, Vary, ETag
-        (caching.prepare) → gzip (flask-compress, only for a request that names an encoding)
+        (caching.prepare) → gzip (flask-compress, only for a request accepting a coding it has)
         → 304 (caching.conditional) → Vary: Origin for an origin list.
 after, flask-cors: CORS headers.
 after, last (finish): nosniff, and the memo's finished copy of an anonymous 200's headers
@@ -47,6 +47,7 @@ def init_after(app: Flask) -> None:
     log = app.extensions["access_log"]
     kept = memo.init_app(app)
     compress = caching.init_compress(app, kept)
+    codings = caching.encodings(app.config)
 
     @app.before_request
     def admit():
@@ -89,7 +90,7 @@ def init_after(app: Flask) -> None:
                 memo.remember(kept, response, here, req)
             versioning.add_version_headers(response)
             caching.prepare(response, here, req)  # Vary: Accept-Encoding included
-        if "HTTP_ACCEPT_ENCODING" in environ:  # without it flask-compress sends identity
+        if caching.may_encode(environ, codings):  # else flask-compress would send identity
             if finished is not None:
                 here.etag = finished.etag  # flask-compress keys its gzip copy by it
             compress.after_request(response)

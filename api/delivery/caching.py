@@ -124,12 +124,30 @@ def _compress_key(_request) -> str:
     return g.get("etag", "")
 
 
+def encodings(config) -> tuple[str, ...]:
+    """The codings flask-compress may choose (COMPRESS_ALGORITHM, a list or "a, b"), lowercase."""
+    chosen = config["COMPRESS_ALGORITHM"]
+    names = chosen.split(",") if isinstance(chosen, str) else chosen
+    return tuple(name.strip().lower() for name in names)
+
+
+def may_encode(environ: dict, codings: tuple[str, ...]) -> bool:
+    """Whether flask-compress could choose a coding for this request: its Accept-Encoding names
+    one of `codings` or `*`. Otherwise flask-compress would send identity and only add
+    `Vary: Accept-Encoding`, which prepare() has added, so it is not called (init_compress).
+    A coding named with q=0 still calls it: flask-compress then decides."""
+    accept = environ.get("HTTP_ACCEPT_ENCODING")
+    if not accept:
+        return False
+    accept = accept.lower()
+    return "*" in accept or any(coding in accept for coding in codings)
+
+
 def init_compress(app: Flask, memo) -> Compress:
     """flask-compress: gzip for JSON, XML and HTML at or above MIN_GZIP_BYTES; its compressed
     copies go into the memo's byte-bounded cache when there is one. Not registered as a hook
     of its own (its documented COMPRESS_REGISTER switch): the delivery hook calls its public
-    after_request only for a request with an Accept-Encoding, since without one it would
-    only have added `Vary: Accept-Encoding`, which caching.prepare adds itself."""
+    after_request only when may_encode() says it could compress."""
     app.config["COMPRESS_REGISTER"] = False
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     app.config.setdefault("COMPRESS_LEVEL", 5)
