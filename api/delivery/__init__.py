@@ -90,11 +90,14 @@ def init_after(app: Flask) -> None:
                 memo.remember(kept, response, here, req)
             versioning.add_version_headers(response)
             caching.prepare(response, here, req)  # Vary: Accept-Encoding included
+        sent = None  # the quoted ETag, when known without reading the headers back
         if caching.may_encode(environ, codings):  # else flask-compress would send identity
             if finished is not None:
                 here.etag = finished.etag  # flask-compress keys its gzip copy by it
             compress.after_request(response)
-        caching.conditional(response, req)
+        elif finished is not None:
+            sent = f'"{finished.etag}"'
+        caching.conditional(response, req, sent)
         if vary_on_origin and finished is None:
             cors.vary_on_origin(response)
         return response

@@ -96,16 +96,19 @@ def prepare(response: Response, here, req) -> None:
         response.headers["Last-Modified"] = _http_date(current_app.extensions["content_seen_at"])
 
 
-def conditional(response: Response, req) -> None:
+def conditional(response: Response, req, sent: str | None = None) -> None:
     """After compression, so the tag compared is the one sent: a 304 when If-None-Match (weak
     comparison) or, without it, If-Modified-Since says the client's copy is current. Werkzeug
-    drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5)."""
-    if not _cacheable(response, req.method):
+    drops the body and the content headers of a 304 and keeps the rest (RFC 9110 §15.4.5).
+    `req` is the hook's request object; `sent`, the quoted ETag of a response the caller knows
+    to be cacheable (a memo hit's finished copy, not compressed), spares reading it back."""
+    if sent is None and not _cacheable(response, req.method):
         return
     environ = req.environ
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:  # then If-Modified-Since is ignored (RFC 9110 §13.1.3)
-        sent = response.headers.get("ETag")
+        if sent is None:
+            sent = response.headers.get("ETag")
         if sent is not None and if_none_match == sent:  # an app revalidating what it was sent
             response.status_code = 304
             return

@@ -70,7 +70,7 @@ class ApiResponse(Response):
             return super().get_wsgi_headers(environ)
         if status == 304:
             kept = zip(pairs, names, strict=True)
-            return kept_headers(pair for pair, name in kept if name not in OMITTED_FROM_304)
+            return kept_headers([pair for pair, name in kept if name not in OMITTED_FROM_304])
         if "content-length" in names or not self.automatically_set_content_length:
             return kept_headers(pairs)
         if not self.is_sequence or not all(isinstance(part, bytes) for part in self.response):
