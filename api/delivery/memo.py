@@ -2,9 +2,10 @@
 
 Content never changes while a process runs, so a public 200 made from content is the same bytes
 for everyone who asks for the same path and query string. The first request runs the view; its
-result is kept here, and later requests for the URL take it in a before_request hook placed
-after the request id, key check, rate limit and sunset hooks: every request still goes through
-Flask and every hook, only the view (argument parsing, lookup, serialising) is skipped. The
+result is kept here, and later requests for the URL take it in the last step of the before
+hook, after the request id, sunset, key check and rate limit steps (delivery/__init__.py):
+every request still goes through Flask and every hook, only the view (argument parsing,
+lookup, serialising) is skipped. The
 compressed copies flask-compress makes live in the same cache, keyed by the identity ETag.
 
 The key holds only what a body depends on: the path, the raw query string (the view rejected
@@ -99,7 +100,7 @@ def lookup(memo: Memo, here, req) -> ApiResponse | None:
     """Last of the before hook's steps, for a GET or HEAD: the kept 200 for this URL, or None.
     `here` and `req` are the hook's `g` and `request` objects."""
     url = key(memo, req)
-    kept = memo.get(url)
+    kept = memo.cache.get(url)  # a tuple key: never one of flask-compress's (Memo.get)
     if kept is None:
         return None
     here.content_response = True
