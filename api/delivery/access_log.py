@@ -37,9 +37,9 @@ def start(here, environ: dict) -> None:
     """First step of the before hook. `here` is the hook's `g` object: the hooks look each
     context-local proxy up once (Flask's documented `_get_current_object()`), since every
     attribute read through a proxy costs a context lookup of its own."""
-    here.started = time.perf_counter()
     supplied = environ.get("HTTP_X_REQUEST_ID")
-    here.request_id = _new_id() if supplied is None else request_id(supplied)
+    rid = _new_id() if supplied is None else request_id(supplied)
+    vars(here).update(started=time.perf_counter(), request_id=rid)  # see delivery/__init__
 
 
 # The methods a request line can name, already as JSON strings; any other is JSON-encoded.
@@ -77,6 +77,7 @@ def finish(response: Response, enabled: bool, here, req) -> None:
 
 def _memo(here) -> str | None:
     """ "hit" when the memo answered, "miss" when a view made a content response, else None."""
-    if here.get("memo_hit"):
+    state = vars(here)
+    if state.get("memo_hit"):
         return "hit"
-    return "miss" if here.get("content_response") else None
+    return "miss" if state.get("content_response") else None

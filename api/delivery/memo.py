@@ -93,7 +93,7 @@ _PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
 def _shared(here, environ) -> bool:
     """An anonymous request: its 200 carries the headers every anonymous request gets."""
-    return not here.get("private") and _PRIVATE_NETWORK not in environ
+    return not vars(here).get("private") and _PRIVATE_NETWORK not in environ
 
 
 def lookup(memo: Memo, here, req) -> ApiResponse | None:
@@ -103,11 +103,11 @@ def lookup(memo: Memo, here, req) -> ApiResponse | None:
     kept = memo.cache.get(url)  # a tuple key: never one of flask-compress's (Memo.get)
     if kept is None:
         return None
-    here.content_response = True
-    here.memo_hit = True
+    state = vars(here)  # see delivery/__init__.py
+    state["content_response"] = state["memo_hit"] = True
     shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
-        here.memo_finished = kept
+        state["memo_finished"] = kept
         # the body set as Werkzeug's documented `response` list: its Content-Length is in the
         # finished headers already (set_data would measure it and set the header again)
         response = ApiResponse(headers=kept_headers(kept.finished))

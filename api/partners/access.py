@@ -29,7 +29,7 @@ def identify(here, environ: dict) -> None:
     set g.partner for a usable key (else None) and g.refused for one that may not be used.
     The limiter then counts a refused key against the client address, like any anonymous
     request: trying keys costs budget."""
-    here.partner = here.refused = None
+    vars(here).update(partner=None, refused=None)  # g's own __setattr__ is a Python call
     key = presented_key(environ)
     if key is None:
         return

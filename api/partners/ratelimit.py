@@ -114,7 +114,7 @@ class RateLimits:
             else:
                 passed, reset_at, remaining = self._count_with_strategy(limit[0], identifiers)
             if first or not passed:  # the finest one, or the one used up
-                here.rate_limit = (limit, reset_at, remaining)
+                vars(here)["rate_limit"] = (limit, reset_at, remaining)  # g's, see delivery
                 first = False
             if not passed:
                 here.rate_limited = limit[0]
@@ -143,7 +143,7 @@ class RateLimits:
     def count(self, response: Response, here) -> None:
         """The after hook's step (`here`: its `g`): the rate-limit headers, from the window read
         when the request was counted."""
-        subject = here.get("rate_limit")
+        subject = vars(here).get("rate_limit")
         if subject is None:
             return
         (item, _, window, policy_value), reset_at, remaining = subject
