@@ -24,7 +24,8 @@ def request_target_length(environ) -> int:
 
 def refuse_long_urls(environ) -> None:
     """A step of the delivery before hook, after the rate limit (api/delivery/__init__.py)."""
-    length = request_target_length(environ)
+    raw = environ.get("RAW_URI")  # gunicorn's: the common case without a call
+    length = len(raw) if raw is not None else request_target_length(environ)
     if length > MAX_URL_LENGTH:
         abort(
             414,

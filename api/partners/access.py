@@ -17,8 +17,8 @@ def presented_key(environ: dict) -> str | None:
     """The key of X-API-Key or `Authorization: Bearer`, read from the WSGI environ (what
     request.headers reads too, without building a headers view per request)."""
     key = environ.get("HTTP_X_API_KEY")
-    if key is None:
-        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if key is None and "HTTP_AUTHORIZATION" in environ:
+        scheme, _, token = environ["HTTP_AUTHORIZATION"].partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             key = token.strip()
     return key
