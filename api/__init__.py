@@ -8,7 +8,7 @@ import orjson
 from flask import Flask
 from flask.json.provider import JSONProvider
 
-from . import contract, delivery, discovery, limits, ops, partners, v1
+from . import contract, delivery, discovery, ops, partners, v1
 from .cli import register_cli
 from .config import Config, from_environment
 from .content.fingerprint import content_version, stat_fingerprint
@@ -151,7 +151,6 @@ def _with_content(app: Flask) -> Flask:
     contract.document(api, app)
     delivery.init_before(app)
     partners.init_app(app)
-    limits.init_app(app)  # after the limiter: long URLs count against the caller too
-    delivery.init_after(app)
+    delivery.init_after(app)  # its hooks call the limiter partners.init_app made
     register_cli(app)
     return app

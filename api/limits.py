@@ -6,7 +6,6 @@ gunicorn's maximum (8190 bytes, nginx's default too) are refused before the app 
 server's own page (README, "Deployment notes").
 """
 
-from flask import Flask, request
 from flask_smorest import abort
 
 # Characters of path and query string, as sent (percent-encoded). Browsers and CDNs handle far
@@ -23,15 +22,13 @@ def request_target_length(environ) -> int:
     return len(environ.get("PATH_INFO", "")) + (len(query) + 1 if query else 0)
 
 
-def refuse_long_urls() -> None:
-    length = request_target_length(request.environ)
+def refuse_long_urls(environ) -> None:
+    """A step of the delivery before hook, after the rate limit (api/delivery/__init__.py)."""
+    raw = environ.get("RAW_URI")  # gunicorn's: the common case without a call
+    length = len(raw) if raw is not None else request_target_length(environ)
     if length > MAX_URL_LENGTH:
         abort(
             414,
             message=f"The URL is {length} characters long; this API accepts at most "
             f"{MAX_URL_LENGTH}.",
         )
-
-
-def init_app(app: Flask) -> None:
-    app.before_request(refuse_long_urls)

@@ -108,6 +108,32 @@ def test_gzip_is_its_own_representation(live_server):
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize(
+    "accept, coded",
+    [
+        (None, False),
+        ("identity", False),
+        ("br", False),
+        ("*", True),
+        ("GZIP", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+    ],
+)
+def test_gzip_when_the_request_accepts_it_and_vary_always(live_server, accept, coded):
+    """flask-compress is called only when Accept-Encoding names gzip or `*` (delivery hook,
+    caching.may_encode); every answer still says it varies on Accept-Encoding, the memo's
+    finished copy (the second request) too."""
+    url = live_server + "/v1/articles/knee-pain-basics"
+    for _ in range(2):
+        response = requests.get(url, headers={"Accept-Encoding": accept}, stream=True, timeout=10)
+        raw = response.raw.read(decode_content=False)
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding") == ("gzip" if coded else None)
+        assert raw[:2] == b"\x1f\x8b" if coded else raw.startswith(b"{")
+        assert response.headers["Vary"] == "Authorization, X-API-Key, Accept-Encoding"
+        assert response.headers["ETag"].endswith(':gzip"') == coded
+
+
 def test_small_bodies_are_not_compressed(live_server):
     response = requests.get(
         live_server + "/v1/search/suggest?q=zzz", headers={"Accept-Encoding": "gzip"}, timeout=10

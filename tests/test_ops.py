@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 
 def test_healthz(client):
     response = client.get("/healthz")
@@ -75,6 +77,32 @@ def test_access_log_is_one_json_line_without_query_string(client, capfd):
     assert entry["status"] == 200 and entry["request_id"] == "req-1"
     assert entry["duration_ms"] > 0
     assert "secret" not in line
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", 'BR"EW'])
+@pytest.mark.parametrize("path", ["/v1/articles", '/v1/a"b\\c\n\u00e9', "/\u2028x"])
+def test_access_log_lines_are_json_whatever_the_path_and_method(capfd, method, path):
+    """The line is formatted directly (access_log.write): a path or method a client chose is
+    still one valid JSON line, with its characters as sent."""
+    import time
+
+    from api.delivery.access_log import write
+
+    capfd.readouterr()
+    write(method, path, 404, time.perf_counter(), "abc-1", None)
+    write(method, path, 200, time.perf_counter(), "abc-2", "hit")
+    lines = capfd.readouterr().err.split("\n")  # splitlines() would also split at U+2028
+    first, second = (json.loads(line) for line in lines[:-1])
+    assert lines[-1] == ""
+    assert first == {
+        "method": method,
+        "path": path,
+        "status": 404,
+        "duration_ms": first["duration_ms"],
+        "request_id": "abc-1",
+    }
+    assert second["memo"] == "hit" and second["status"] == 200 and second["path"] == path
+    assert 0 <= first["duration_ms"] < 1000
 
 
 def test_gunicorn_configuration():

@@ -1,85 +1,105 @@
-"""Everything HTTP adds around the views: one path for every request, in one explicit order.
+"""Everything HTTP adds around the views: one path for every request, in one explicit order,
+run by one before hook and two after hooks (flask-cors's own hook sits between the two).
 
-before: request id and timer → retired API versions refused → (partners: caller identified,
-        rate limit counted, invalid key refused) → memo: a kept representation of this URL
-        answers instead of the view (memo.py).
-after (in this order): memo fill, version headers, Cache-Control, Vary, ETag (prepare) → gzip
-        (flask-compress) → 304 (conditional) → CORS (flask-cors) → nosniff, and the memo's
-        finished copy of an anonymous 200's headers (memo.finish) → the request counted against
-        its client's limit (seeing the final status) with the rate-limit headers → request id
-        and access-log line.
+before (admit): request id and timer → retired API versions refused → caller identified, rate
+        limit counted, invalid key refused (partners/ratelimit.py) → over-long URL refused
+        (api/limits.py, after the count: long URLs cost the caller too) → memo: a kept
+        representation of this URL answers instead of the view (memo.py).
+after, first (represent): memo fill, version headers, Cache-Control, Vary, ETag
+        (caching.prepare) → gzip (flask-compress, only for a request accepting a coding it has)
+        → 304 (caching.conditional) → Vary: Origin for an origin list.
+after, flask-cors: CORS headers.
+after, last (finish): nosniff, and the memo's finished copy of an anonymous 200's headers
+        (memo.finish) → the rate-limit headers → request id and access-log line.
 Flask runs after_request hooks in the reverse order of registration, hence the order below.
 A memo hit that starts from its URL's finished headers (g.memo_finished) skips the steps whose
 headers it already has: version headers, Cache-Control, Vary, Last-Modified, nosniff.
+
+Why few hooks that call plain functions: on a memoised answer the hooks are most of the app's
+own work per request, and each hook, proxy lookup (`request`, `g`) and library call costs more
+under a server than in a profile, because gunicorn's parsing and the kernel's socket work evict
+the caches between requests (benchmarks/README.md, *Worker CPU per 304*). For the same reason
+the steps on a memo hit's path read and set `g`'s attributes through `vars(g)` (its instance
+dict: the same attributes), since `g.get` and `g`'s `__setattr__` are Python calls each.
 """
 
-from flask import Flask, g
+from flask import Flask, g, request
 
+from .. import limits
 from . import access_log, caching, cors, memo, versioning
 from .response import ApiResponse
 from .urls import wrap_wsgi
 
 
 def init_before(app: Flask) -> None:
+    """Settings read once, before the partners' part (partners.init_app) is set up."""
     app.response_class = ApiResponse  # Flask's documented place for it (see response.py)
     wrap_wsgi(app)
     access_log.configure(app)
     app.extensions["public_cache_control"] = caching.public_cache_control(app.config)
     app.extensions["version_policies"] = versioning.policies(app.config)
-    sunsets = versioning.any_sunset(app.extensions["version_policies"])
-    extra_headers = app.extensions.setdefault("response_headers", [])
-    any_origin = cors.any_origin(app.config)
-
-    @app.before_request
-    def _before():
-        access_log.start()
-        if sunsets:
-            versioning.refuse_after_sunset()
-
-    log = app.extensions["access_log"]
-
-    @app.after_request
-    def _finish(response):  # registered first: runs last
-        if not g.get("memo_finished"):
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            if (kept := app.extensions.get("memo")) is not None:
-                memo.finish(kept, response, any_origin)
-        for add in extra_headers:
-            add(response)
-        access_log.finish(response, log)
-        return response
 
 
 def init_after(app: Flask) -> None:
-    """After partners.init_app: the memo answers only once the caller has been counted."""
+    """After partners.init_app: the hooks, which call the rate limiter it made."""
+    sunsets = versioning.any_sunset(app.extensions["version_policies"])
+    rate_limits = app.extensions["rate_limits"]
+    any_origin = cors.any_origin(app.config)
+    vary_on_origin = not any_origin
+    log = app.extensions["access_log"]
     kept = memo.init_app(app)
-    cors.init_app(app)
+    compress = caching.init_compress(app, kept)
+    codings = caching.encodings(app.config)
 
-    vary_on_origin = not cors.any_origin(app.config)
+    @app.before_request
+    def admit():
+        req = request._get_current_object()  # one lookup of each context-local per hook
+        here = g._get_current_object()
+        environ = req.environ
+        access_log.start(here, environ)
+        if sunsets:
+            versioning.refuse_after_sunset()
+        refused = rate_limits.check(here, req)
+        if refused is not None:
+            return refused
+        limits.refuse_long_urls(environ)
+        if kept is not None and req.method in ("GET", "HEAD"):
+            return memo.lookup(kept, here, req)
+        return None
 
     @app.after_request
-    def _conditional(response):
-        caching.conditional(response)
-        if vary_on_origin and not g.get("memo_finished"):
-            cors.vary_on_origin(response)
+    def finish(response):  # registered first: runs last
+        here = g._get_current_object()
+        req = request._get_current_object()
+        if vars(here).get("memo_finished") is None:
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            if kept is not None:
+                memo.finish(kept, response, any_origin, here)
+        rate_limits.count(response, here)
+        access_log.finish(response, log, here, req)
         return response
 
-    caching.init_compress(app, kept)
-
-    if kept is not None:
-
-        @app.before_request
-        def _memo():
-            return memo.lookup(kept)
+    cors.init_app(app)
 
     @app.after_request
-    def _representation(response):  # registered last: runs first, on the view's response
-        finished = g.get("memo_finished")
-        if finished is not None:
-            g.etag = finished.etag  # flask-compress keys its gzip copy by it (caching.prepare)
-            return response
-        if kept is not None:
-            memo.remember(kept, response)
-        versioning.add_version_headers(response)
-        caching.prepare(response)
+    def represent(response):  # registered last: runs first, on the view's response
+        here = g._get_current_object()
+        req = request._get_current_object()
+        environ = req.environ
+        finished = vars(here).get("memo_finished")
+        if finished is None:
+            if kept is not None:
+                memo.remember(kept, response, here, req)
+            versioning.add_version_headers(response)
+            caching.prepare(response, here, req)  # Vary: Accept-Encoding included
+        sent = None  # the quoted ETag, when known without reading the headers back
+        if caching.may_encode(environ, codings):  # else flask-compress would send identity
+            if finished is not None:
+                here.etag = finished.etag  # flask-compress keys its gzip copy by it
+            compress.after_request(response)
+        elif finished is not None:
+            sent = f'"{finished.etag}"'
+        caching.conditional(response, req, sent)
+        if vary_on_origin and finished is None:
+            cors.vary_on_origin(response)
         return response

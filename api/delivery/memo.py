@@ -2,9 +2,10 @@
 
 Content never changes while a process runs, so a public 200 made from content is the same bytes
 for everyone who asks for the same path and query string. The first request runs the view; its
-result is kept here, and later requests for the URL take it in a before_request hook placed
-after the request id, key check, rate limit and sunset hooks: every request still goes through
-Flask and every hook, only the view (argument parsing, lookup, serialising) is skipped. The
+result is kept here, and later requests for the URL take it in the last step of the before
+hook, after the request id, sunset, key check and rate limit steps (delivery/__init__.py):
+every request still goes through Flask and every hook, only the view (argument parsing,
+lookup, serialising) is skipped. The
 compressed copies flask-compress makes live in the same cache, keyed by the identity ETag.
 
 The key holds only what a body depends on: the path, the raw query string (the view rejected
@@ -27,7 +28,7 @@ origin list (never copied: it varies per Origin), request id, access log. A keye
 import sys
 from dataclasses import dataclass, replace
 
-from flask import Flask, g, request
+from flask import Flask
 
 from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
@@ -80,8 +81,8 @@ class Memo:
             self.cache.put(key, value)
 
 
-def key(memo: Memo) -> tuple:
-    req = request._get_current_object()  # one context lookup (see access_log.start)
+def key(memo: Memo, req) -> tuple:
+    """`req`: the hook's request object (one context lookup per hook, delivery/__init__.py)."""
     return (req.path, req.query_string, memo.base or api_base())
 
 
@@ -92,24 +93,21 @@ _PRIVATE_NETWORK = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
 def _shared(here, environ) -> bool:
     """An anonymous request: its 200 carries the headers every anonymous request gets."""
-    return not here.get("private") and _PRIVATE_NETWORK not in environ
+    return not vars(here).get("private") and _PRIVATE_NETWORK not in environ
 
 
-def lookup(memo: Memo) -> ApiResponse | None:
-    """before_request, after every other before hook: the kept 200 for this URL, or None."""
-    req = request._get_current_object()
-    if req.method not in ("GET", "HEAD"):
-        return None
-    url = key(memo)
-    kept = memo.get(url)
+def lookup(memo: Memo, here, req) -> ApiResponse | None:
+    """Last of the before hook's steps, for a GET or HEAD: the kept 200 for this URL, or None.
+    `here` and `req` are the hook's `g` and `request` objects."""
+    url = key(memo, req)
+    kept = memo.cache.get(url)  # a tuple key: never one of flask-compress's (Memo.get)
     if kept is None:
         return None
-    here = g._get_current_object()
-    here.content_response = True
-    here.memo_hit = True
+    state = vars(here)  # see delivery/__init__.py
+    state["content_response"] = state["memo_hit"] = True
     shared = _shared(here, req.environ)
     if shared and kept.finished is not None:
-        here.memo_finished = kept
+        state["memo_finished"] = kept
         # the body set as Werkzeug's documented `response` list: its Content-Length is in the
         # finished headers already (set_data would measure it and set the header again)
         response = ApiResponse(headers=kept_headers(kept.finished))
@@ -122,16 +120,16 @@ def lookup(memo: Memo) -> ApiResponse | None:
     return response
 
 
-def remember(memo: Memo, response: ApiResponse) -> None:
+def remember(memo: Memo, response: ApiResponse, here, req) -> None:
     """after_request, first of all (the view's own headers, before any hook adds its own): keep
     a 200 made from content. A keyed request's body is the public one (only its headers are
     private), so it is kept too; a preview's never is."""
     if (
-        g.get("memo_hit")
+        here.get("memo_hit")
         or response.status_code != 200
-        or request.method not in ("GET", "HEAD")
-        or not g.get("content_response")
-        or g.get("preview")  # a draft's body must never answer a public request
+        or req.method not in ("GET", "HEAD")
+        or not here.get("content_response")
+        or here.get("preview")  # a draft's body must never answer a public request
         or response.direct_passthrough
         or response.is_streamed
     ):
@@ -146,11 +144,11 @@ def remember(memo: Memo, response: ApiResponse) -> None:
         for name, value in response.headers.items()
         if name.lower() not in _NOT_KEPT and name != "ETag"
     )
-    url = key(memo)
+    url = key(memo, req)
     kept = Representation(response.get_data(), etag, headers, _key_size(url))
     memo.put(url, kept)
-    if _shared(g, request.environ):
-        g.memo_fill = url, kept
+    if _shared(here, req.environ):
+        here.memo_fill = url, kept
 
 
 # Set per request by later hooks (rate limits, request id) or per answer (coding). An identity
@@ -158,11 +156,11 @@ def remember(memo: Memo, response: ApiResponse) -> None:
 _PER_REQUEST = frozenset({"content-encoding", "x-request-id", "retry-after"})
 
 
-def finish(memo: Memo, response: ApiResponse, any_origin: bool) -> None:
+def finish(memo: Memo, response: ApiResponse, any_origin: bool, here) -> None:
     """Called after every request-independent after hook has run (delivery/__init__.py): keep
     this anonymous, identity-coded 200's headers as its URL's finished copy. With an origin
     list the CORS headers depend on the request's Origin and are left out of the copy."""
-    fill = g.get("memo_fill")
+    fill = here.get("memo_fill")
     if (
         fill is None
         or response.status_code != 200

@@ -21,6 +21,9 @@ entity headers (Content-Type, Content-Length, Last-Modified…) as before, and X
 X-Content-Type-Options (nosniff is about a body; a 304 has none).
 """
 
+from itertools import compress
+from operator import itemgetter, not_
+
 from flask import Response
 from werkzeug.datastructures import Headers
 
@@ -65,12 +68,14 @@ class ApiResponse(Response):
     def get_wsgi_headers(self, environ) -> Headers:
         status = self.status_code
         pairs = self.headers._list
-        names = [name.lower() for name, _ in pairs]
+        # map() rather than comprehensions: the names are lowered and filtered in C, without a
+        # Python step per header (a 304 carries about 17 before the filter)
+        names = list(map(str.lower, map(itemgetter(0), pairs)))
         if status < 200 or status == 204 or not _REWRITTEN.isdisjoint(names):
             return super().get_wsgi_headers(environ)
         if status == 304:
-            kept = zip(pairs, names, strict=True)
-            return kept_headers(pair for pair, name in kept if name not in OMITTED_FROM_304)
+            kept = map(not_, map(OMITTED_FROM_304.__contains__, names))
+            return kept_headers(compress(pairs, kept))
         if "content-length" in names or not self.automatically_set_content_length:
             return kept_headers(pairs)
         if not self.is_sequence or not all(isinstance(part, bytes) for part in self.response):

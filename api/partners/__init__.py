@@ -15,7 +15,6 @@ def init_app(app: Flask) -> None:
     app.extensions["partners"] = load_partners(
         app.config["PARTNER_KEYS_FILE"], app.config["PARTNER_KEYS"]
     )
-    # one before hook: the caller identified, counted, and a bad key refused only then, so a
-    # wrong key counts against the client's own budget (ratelimit.RateLimits.check)
+    # called by the delivery hooks: the caller identified, counted, and a bad key refused only
+    # then, so a wrong key counts against the client's own budget (ratelimit.RateLimits.check)
     ratelimit.init_app(app)
-    app.extensions.setdefault("response_headers", []).append(app.extensions["rate_limits"].count)

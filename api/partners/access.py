@@ -17,8 +17,8 @@ def presented_key(environ: dict) -> str | None:
     """The key of X-API-Key or `Authorization: Bearer`, read from the WSGI environ (what
     request.headers reads too, without building a headers view per request)."""
     key = environ.get("HTTP_X_API_KEY")
-    if key is None:
-        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if key is None and "HTTP_AUTHORIZATION" in environ:
+        scheme, _, token = environ["HTTP_AUTHORIZATION"].partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             key = token.strip()
     return key
@@ -29,7 +29,7 @@ def identify(here, environ: dict) -> None:
     set g.partner for a usable key (else None) and g.refused for one that may not be used.
     The limiter then counts a refused key against the client address, like any anonymous
     request: trying keys costs budget."""
-    here.partner = here.refused = None
+    vars(here).update(partner=None, refused=None)  # g's own __setattr__ is a Python call
     key = presented_key(environ)
     if key is None:
         return

@@ -23,7 +23,7 @@ import math
 import time
 
 import orjson
-from flask import Flask, Response, g, request
+from flask import Flask, Response
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import STRATEGIES, FixedWindowRateLimiter
@@ -38,14 +38,12 @@ from . import (
 EXEMPT_PATHS = ("/healthz", "/readyz")
 
 
-def header_pairs(quota: int, window: int, remaining: int, reset: int) -> list[tuple[str, str]]:
-    return [
-        ("RateLimit-Policy", f'"default";q={quota};w={window}'),
-        ("RateLimit", f'"default";r={remaining};t={reset}'),
-        ("RateLimit-Limit", str(quota)),
-        ("RateLimit-Remaining", str(remaining)),
-        ("RateLimit-Reset", str(reset)),
-    ]
+KEYS_KEPT = 10_000  # clients whose storage keys a worker keeps (RateLimits._limits_of)
+
+
+def policy(item) -> str:
+    """The RateLimit-Policy value of one limit (IETF draft): quota and window in seconds."""
+    return f'"default";q={item.amount};w={item.get_expiry()}'
 
 
 def _strategy(name: str, counters):
@@ -73,6 +71,7 @@ class RateLimits:
         self.incr_with_expiry = getattr(self.storage, "incr_with_expiry", None)
         prefix = config["RATELIMIT_KEY_PREFIX"]
         self.prefix = (prefix,) if prefix else ()
+        self.keys: dict[str, tuple] = {}  # see _limits_of
         # parsed once; the most fine-grained item first, as Flask-Limiter reports them
         self.anonymous = sorted(parse_many(config["RATELIMIT_DEFAULT"]))
         self.partners = {
@@ -81,49 +80,68 @@ class RateLimits:
             if not partner.revoked
         }
 
-    def _subject(self, here, req):
-        partner = here.get("partner")
-        if partner is not None:
-            return (*self.prefix, f"key:{partner.name}", "api"), self.partners[partner.name]
-        return (*self.prefix, f"ip:{req.remote_addr}", "api"), self.anonymous
+    def _limits_of(self, here, environ) -> tuple:
+        """(identifiers, ((limit, storage key, window seconds, RateLimit-Policy value), …)) of
+        this caller, finest limit first. Built once per client and kept (at most KEYS_KEPT
+        clients per worker, then started afresh): building a key is most of what counting
+        costs, and a client asks many times a minute."""
+        partner = here.partner
+        who = f"key:{partner.name}" if partner is not None else f"ip:{environ.get('REMOTE_ADDR')}"
+        found = self.keys.get(who)
+        if found is None:
+            items = self.partners[partner.name] if partner is not None else self.anonymous
+            identifiers = (*self.prefix, who, "api")
+            found = (
+                identifiers,
+                tuple(
+                    (item, item.key_for(*identifiers), item.get_expiry(), policy(item))
+                    for item in items
+                ),
+            )
+            if len(self.keys) >= KEYS_KEPT:
+                self.keys.clear()
+            self.keys[who] = found
+        return found
 
-    def check(self) -> Response | None:
-        """before_request, the caller admitted in one hook (one lookup of each context-local,
-        see delivery/access_log): who is calling (access.identify), this request counted, then
-        a key that may not be used refused (access.refuse_invalid), so a wrong key costs the
-        client's own budget."""
-        req = request._get_current_object()
-        here = g._get_current_object()
-        access.identify(here, req.environ)
+    def check(self, here, req) -> Response | None:
+        """The rate-limit step of the before hook (delivery/__init__.py; `here` and `req` are
+        its `g` and `request` objects): who is calling (access.identify), this request
+        counted, then a key that may not be used refused (access.refuse_invalid), so a wrong
+        key costs the client's own budget."""
+        environ = req.environ
+        access.identify(here, environ)
         if self.enabled and req.path not in EXEMPT_PATHS:
-            refused = self._count_request(here, req)
+            refused = self._count_request(here, environ)
             if refused is not None:
                 return refused
         access.refuse_invalid(here)
         return None
 
-    def _count_request(self, here, req) -> Response | None:
+    def _count_request(self, here, environ) -> Response | None:
         """Count this request against each of the client's limits, finest first, and answer
         429 at the first one used up (the coarser ones are then not charged for a refused
         request)."""
-        identifiers, items = self._subject(here, req)
-        counted = self._count if self.fixed_window else self._count_with_strategy
-        for item in items:
-            passed, reset_at, remaining = counted(item, identifiers)
-            if item is items[0] or not passed:  # the finest one, or the one used up
-                here.rate_limit = (item, reset_at, remaining)
+        identifiers, limits = self._limits_of(here, environ)
+        first = True
+        for limit in limits:
+            if self.fixed_window:
+                passed, reset_at, remaining = self._count(limit)
+            else:
+                passed, reset_at, remaining = self._count_with_strategy(limit[0], identifiers)
+            if first or not passed:  # the finest one, or the one used up
+                vars(here)["rate_limit"] = (limit, reset_at, remaining)  # g's, see delivery
+                first = False
             if not passed:
-                here.rate_limited = item
-                return self._breach(item, reset_at)
+                here.rate_limited = limit[0]
+                return self._breach(limit[0], reset_at)
         return None
 
-    def _count(self, item, identifiers) -> tuple[bool, float, int]:
-        """The fixed window with the storage's public interface, one key built and two calls
-        per limit: `incr` (atomic: what the strategy's `hit` does) returns the window's count,
-        which is also what `get_window_stats` would read back, and the window's end comes
-        with it from storages that offer `incr_with_expiry` (local://), else `get_expiry`."""
-        key = item.key_for(*identifiers)
-        expiry = item.get_expiry()
+    def _count(self, limit) -> tuple[bool, float, int]:
+        """The fixed window with the storage's public interface, two calls per limit: `incr`
+        (atomic: what the strategy's `hit` does) returns the window's count, which is also
+        what `get_window_stats` would read back, and the window's end comes with it from
+        storages that offer `incr_with_expiry` (local://), else `get_expiry`."""
+        item, key, expiry, _ = limit
         if self.incr_with_expiry is not None:
             count, reset_at = self.incr_with_expiry(key, expiry)
         else:
@@ -137,17 +155,26 @@ class RateLimits:
         reset_at, remaining = self.strategy.get_window_stats(item, *identifiers)
         return passed, reset_at, remaining
 
-    def count(self, response: Response) -> None:
-        """after_request: the rate-limit headers, from the window read when the request was
-        counted."""
-        subject = g._get_current_object().get("rate_limit")
+    def count(self, response: Response, here) -> None:
+        """The after hook's step (`here`: its `g`): the rate-limit headers, from the window read
+        when the request was counted."""
+        subject = vars(here).get("rate_limit")
         if subject is None:
             return
-        item, reset_at, remaining = subject
-        window = item.get_expiry()
-        reset = max(0, math.ceil(reset_at - time.time())) or window
+        (item, _, window, policy_value), reset_at, remaining = subject
+        reset = str(max(0, math.ceil(reset_at - time.time())) or window)
+        left = str(max(0, remaining))
         # appended as built: numbers and constants, nothing a client sent (response.add_checked)
-        add_checked(response.headers, header_pairs(item.amount, window, max(0, remaining), reset))
+        add_checked(
+            response.headers,
+            (
+                ("RateLimit-Policy", policy_value),
+                ("RateLimit", f'"default";r={left};t={reset}'),
+                ("RateLimit-Limit", str(item.amount)),
+                ("RateLimit-Remaining", left),
+                ("RateLimit-Reset", reset),
+            ),
+        )
 
     def _breach(self, item, reset_at: float) -> Response:
         retry = max(1, math.ceil(reset_at - time.time()))
@@ -159,7 +186,8 @@ class RateLimits:
 
 
 def init_app(app: Flask) -> RateLimits:
+    """The limiter, for the delivery hooks to call (api/delivery/__init__.py): it counts in
+    their before hook and adds its headers in their last after hook."""
     limits = RateLimits(app)
     app.extensions["rate_limits"] = limits
-    app.before_request(limits.check)
     return limits

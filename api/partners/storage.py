@@ -54,8 +54,8 @@ class LocalStorage(Storage):
             self.increments += 1
             if self.increments % SWEEP_EVERY == 0:
                 self._sweep(now)
-            counter = self._live(key, now)
-            if counter is None:
+            counter = self.counters.get(key)  # _live(), inline: this runs on every request
+            if counter is None or counter[1] <= now:  # none yet, or its window has ended
                 counter = self.counters[key] = [0, now + expiry]
             counter[0] += amount
             return counter[0], counter[1]
