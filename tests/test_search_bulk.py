@@ -217,6 +217,7 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
             writer.finish_field()
 
     def ours(writer):
+        bulk.fast_term_table(writer)  # as BulkWriter does: its hash tables, written at close
         for name, table in fields:
             writer.start_field(name, schema[name])
             bulk._write_field(writer, schema[name], Postings.from_table(table), lengths)
@@ -233,6 +234,23 @@ def test_field_writer_writes_whooshs_blocks(tmp_path, monkeypatch):
     ours = _read_fields(*_write_fields(tmp_path, "ours", ours), schema)
     assert ours == _read_fields(*whoosh, schema)
     assert len(ours[("body", b"common")][1]) == 3  # 350 postings: blocks of 128, 128, 94
+
+
+def test_term_hashes_are_whooshs():
+    from whoosh.filedb.filetables import md5_hash
+
+    for key in (b"", b"\x00\x03diabetes", "zébra".encode(), bytes(range(256)) * 3):
+        assert bulk._md5_hash(key) == md5_hash(key)
+
+
+def test_term_table_positions_widen_as_whooshs_do():
+    from whoosh.util.numlists import GrowableArray
+
+    ours, whooshs = GrowableArray("H"), GrowableArray("H")
+    for more in ([1, 2, 70_000], [3, 2**31 + 5], [7]):
+        bulk._extend(ours, more)
+        whooshs.extend(more)
+        assert ours.array == whooshs.array and ours.typecode == whooshs.typecode
 
 
 def test_ranges_are_split_by_text_size():
