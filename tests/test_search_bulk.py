@@ -365,3 +365,26 @@ def test_a_build_leaves_no_reference_cycles(bundled_app, tmp_path, monkeypatch, 
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies", "parent"])
+def test_a_writer_that_fails_fails_the_build(documents, tmp_path, monkeypatch, failure):
+    import multiprocessing
+
+    monkeypatch.setattr(bulk, "MIN_PER_PROCESS", 5)
+    write_segment = bulk._write_segment
+
+    def failing(part):
+        if failure == "parent" and part == 0:
+            raise ValueError("disk full")  # the forked writer still at work is stopped
+        if part == 0:
+            return write_segment(part)
+        if failure == "dies":
+            os._exit(3)
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(bulk, "_write_segment", failing)
+    expected = (RuntimeError, "exited with 3") if failure == "dies" else (ValueError, "disk full")
+    with pytest.raises(expected[0], match=expected[1]):
+        bulk.write_index(bulk.create_index(tmp_path), documents, procs=2)
+    assert not multiprocessing.active_children()
