@@ -11,8 +11,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from whoosh.index import create_in
-
 from ..content.snapshot import write_snapshot
 from ..gcpause import collector_paused
 from . import index_documents, vocabulary
@@ -26,7 +24,6 @@ from .format import (
     TABLES_FILE,
     VOCABULARY_FILE,
     DocTables,
-    make_schema,
 )
 from .query import name_terms, names_of
 from .scoring import FieldStats
@@ -42,9 +39,9 @@ def build(store, target: Path, procs: int = 1, progress=None) -> int:
 
 
 def _build(store, target: Path, procs: int, progress) -> int:
-    from .bulk import write_index  # Whoosh's writing machinery and numpy: only loaded to build
+    from .bulk import create_index, write_index  # Whoosh's writer and numpy: only to build
 
-    ix = create_in(str(target), make_schema())
+    ix = create_index(target)
     documents = list(index_documents(store))
     step = progress or (lambda done: None)
 
