@@ -1,5 +1,5 @@
-"""Run every benchmark in turn (`make bench`): search, relevance, throughput, slow clients,
-crashes, soak.
+"""Run every benchmark in turn (`make bench`): search, relevance, throughput, worker CPU,
+slow clients, crashes, soak.
 
     python benchmarks/run.py
 
@@ -15,6 +15,7 @@ BENCHMARKS = (
     "search.py",
     "relevance.py",
     "throughput.py",
+    "worker_cpu.py",
     "slow_clients.py",
     "crashes.py",
     "soak.py",
