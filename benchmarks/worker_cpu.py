@@ -146,7 +146,8 @@ def main() -> int:
     parser.add_argument("--count", action="store_true", help="Python calls and bytecodes instead")
     args = parser.parse_args()
     if args.count:
-        table = count(Path(tempfile.mkdtemp(prefix="worker-cpu-")))
+        with tempfile.TemporaryDirectory(prefix="worker-cpu-") as tmp:
+            table = count(Path(tmp))
         publish("count", f"{run_line()}\n\n{table}")
         return 0
     if not ensure_wrk():
@@ -154,17 +155,15 @@ def main() -> int:
         return 1
     path = PATHS[args.scenario]
     env = {"WORKER_CLASS": args.workers, **APP_ENV}
-    out = Path(tempfile.mkdtemp(prefix="worker-cpu-"))
     variants = [("app", {}), *args.variant]  # "app": as served
-    with contextlib.ExitStack() as stack:
-        servers = {}
+    with tempfile.TemporaryDirectory(prefix="worker-cpu-") as tmp, contextlib.ExitStack() as stack:
+        out, servers = Path(tmp), {}
         for name, settings in variants:
             index = str(out / "index")  # built by the first, reused by the others
             server = Server("wsgi:app", out / f"{name}.log", INDEX_DIR=index, **env, **settings)
             servers[name] = stack.enter_context(server)
             server.wait_ready("/readyz", timeout=600)  # the first one builds the index
-        first = servers["app"]
-        answer = requests.get(first.url + path, headers=IDENTITY, timeout=10)
+        answer = requests.get(servers["app"].url + path, headers=IDENTITY, timeout=10)
         spec = out / "bare-bodies.json"
         spec.write_text(
             json.dumps({path.split("?")[0]: {"body": answer.text, "etag": answer.headers["ETag"]}})
@@ -172,22 +171,19 @@ def main() -> int:
         bare = Server("benchmarks.bare_app:app", out / "bare.log", BARE_BODIES=str(spec), **env)
         servers["bare Flask"] = stack.enter_context(bare)
         bare.wait_ready(path.split("?")[0])
-        headers = dict(IDENTITY)
+        asked = {name: dict(IDENTITY) for name in servers}
+        if args.scenario == "304":  # each server revalidates its own tag (bare: the app's)
+            for name, server in servers.items():
+                own = requests.get(server.url + path, headers=IDENTITY, timeout=10)
+                asked[name]["If-None-Match"] = own.headers.get("ETag", answer.headers["ETag"])
         slices: dict = {name: [] for name in servers}
         for _ in range(args.rounds):
             for name, server in servers.items():
-                asked = headers
-                if args.scenario == "304":  # each build revalidates its own tag (bare: the app's)
-                    own = requests.get(server.url + path, headers=IDENTITY, timeout=10)
-                    asked = headers | {
-                        "If-None-Match": own.headers.get("ETag", answer.headers["ETag"])
-                    }
-                slices[name].append(one_slice(server, path, asked, args.seconds))
+                slices[name].append(one_slice(server, path, asked[name], args.seconds))
     bare_rps = statistics.median(rps for rps, _ in slices["bare Flask"])
     lines = [
         f"Scenario {args.scenario} (`{path}`), `WORKER_CLASS={args.workers}`, 2 workers; "
-        f"`wrk -t2 -c16`, {args.rounds} rounds of {args.seconds} s per server, in turns; "
-        f"load average {os.getloadavg()[0]:.2f} at the end.",
+        f"`wrk -t2 -c16`, {args.rounds} rounds of {args.seconds} s per server, in turns.",
         "",
         row("server", "req/s (median)", "÷ bare", "worker CPU µs/request (median)", "slices req/s"),
         "|---|---|---|---|---|",
