@@ -36,7 +36,8 @@ def test_a_memoised_answer_runs_every_hook(limited_app, capfd):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
     assert again.headers["X-API-Version"] == "1"
     revalidated = client.get(DETAIL, headers={"If-None-Match": first.headers["ETag"]})
-    assert revalidated.status_code == 304 and revalidated.headers["RateLimit-Remaining"] == "2"
+    assert revalidated.status_code == 304
+    assert revalidated.headers["RateLimit"].startswith('"default";r=2;')  # counted too
     for _ in range(3):
         client.get(DETAIL)
     limited = client.get(DETAIL)  # a memoised URL is limited like any other
@@ -264,3 +265,34 @@ def test_werkzeug_headers_keep_their_pairs_in_list():
     headers["Content-Type"] = "text/plain"
     assert headers.getlist("Link") == ["<a>", "<b>"] and headers["Content-Type"] == "text/plain"
     assert kept_headers(pairs)["Content-Type"] == "application/json"  # each answer its own copy
+
+
+@pytest.mark.parametrize("origin", [{}, {"Origin": "https://a.example"}])
+def test_a_url_only_ever_revalidated_fills_and_uses_the_finished_copy(tmp_path, origin):
+    """A worker whose clients only revalidate a URL (an app refreshing its offline cache after
+    a deploy) must take the finished path too: the 304 made from the kept 200 fills the copy,
+    and the 304s answered from it carry the same headers as the first."""
+    etag = _finished_app(tmp_path / "tag").test_client().get(DETAIL).headers["ETag"]
+    app = _finished_app(tmp_path)  # a fresh worker: nothing kept yet
+    client = app.test_client()
+    asked = origin | {"If-None-Match": etag}
+    first = client.get(DETAIL, headers=asked)  # the view runs; answered 304
+    assert first.status_code == 304 and first.data == b""
+    finished = _entry(app, DETAIL).finished
+    assert finished is not None and ("ETag", etag) in finished
+    assert not any(name.lower() in {"content-encoding", "x-request-id"} for name, _ in finished)
+    assert not any(name.startswith("RateLimit") for name, _ in finished)
+    later = [client.get(DETAIL, headers=asked) for _ in range(2)]
+    assert [r.status_code for r in later] == [304, 304]
+    assert _stable(first) == _stable(later[0]) == _stable(later[1])
+    assert [r.headers["RateLimit"].split(";")[1] for r in later] == ["r=998", "r=997"]
+    assert "Content-Type" not in later[1].headers and "Last-Modified" not in later[1].headers
+    full = client.get(DETAIL)  # and a 200 from the copy is the whole representation
+    fresh = _finished_app(tmp_path / "fresh").test_client().get(DETAIL)
+    assert full.status_code == 200 and full.data == fresh.data
+    # Last-Modified: when each app first served this content version (a second apart, maybe)
+    assert full.headers["Last-Modified"] and fresh.headers["Last-Modified"]
+    moment = {"Last-Modified"}
+    assert [h for h in _stable(full) if h[0] not in moment] == [
+        h for h in _stable(fresh) if h[0] not in moment
+    ]

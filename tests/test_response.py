@@ -95,8 +95,12 @@ def test_an_apps_304_carries_what_a_cache_and_a_script_need(deprecated_client, p
             assert response.headers[name] == full.headers[name], (revalidation, name)
         for name in ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers"):
             assert response.headers[name] == full.headers[name], (revalidation, name)
-        assert response.headers["RateLimit-Remaining"].isdigit()
+        assert response.headers["RateLimit-Policy"] == full.headers["RateLimit-Policy"]
+        left = int(full.headers["RateLimit-Remaining"]) - 1 - revalidation  # counted, each one
+        assert response.headers["RateLimit"].startswith(f'"default";r={left};t=')
         assert response.headers["X-Request-ID"] != full.headers["X-Request-ID"]
         for name in ("Content-Type", "Content-Length", "Last-Modified", "X-API-Version"):
             assert name not in response.headers, (revalidation, name)
+        for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
+            assert name not in response.headers, (revalidation, name)  # RateLimit's numbers
         assert "X-Content-Type-Options" not in response.headers

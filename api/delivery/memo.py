@@ -14,13 +14,13 @@ trusted proxy's host). Nothing else a client sends (Host, SCRIPT_NAME, Origin, k
 One LRU per worker, bounded in bytes (keys, headers and bodies counted): RESPONSE_MEMO_MB.
 
 Finished headers: the after hooks add the same headers to every anonymous 200 of a URL (ETag,
-version, Cache-Control, Vary, Last-Modified, nosniff and, with CORS `*`, flask-cors's headers).
-The first anonymous answer of a kept URL is copied when the hooks are done with it (finish(),
-called by the last hook before the per-request headers: rate limits, request id), and later
-anonymous hits start from that copy; the hooks then see g.memo_finished and skip only the work
-whose result is already there (and flask-cors, as documented for its decorator, leaves a
-response with Access-Control-Allow-Origin alone). Everything that depends on the request still
-runs on every hit: key check, rate limit and its headers, gzip, the 304 decision, CORS for an
+version, Cache-Control, Vary, Last-Modified, nosniff and, with CORS `*`, flask-cors's headers). The
+first anonymous answer of a kept URL (its 200, or a 304 made from it) is copied when the hooks are
+done with it (finish(), called by the last hook before the per-request headers: rate limits,
+request id), and later anonymous hits start from that copy; the hooks then see g.memo_finished and
+skip only the work whose result is already there (and flask-cors, as documented for its decorator,
+leaves a response with Access-Control-Allow-Origin alone). Everything that depends on the request
+still runs on every hit: key check, rate limit and its headers, gzip, the 304 decision, CORS for an
 origin list (never copied: it varies per Origin), request id, access log. A keyed request
 (`private`) never uses or fills the copy.
 """
@@ -158,12 +158,16 @@ _PER_REQUEST = frozenset({"content-encoding", "x-request-id", "retry-after"})
 
 def finish(memo: Memo, response: ApiResponse, any_origin: bool, here) -> None:
     """Called after every request-independent after hook has run (delivery/__init__.py): keep
-    this anonymous, identity-coded 200's headers as its URL's finished copy. With an origin
-    list the CORS headers depend on the request's Origin and are left out of the copy."""
+    this anonymous, identity-coded 200's headers as its URL's finished copy. A 304 made from
+    that 200 (caching.conditional changes only its status; the server drops its body and
+    representation headers later, response.py) carries the same headers here, so it fills the
+    copy too: a worker whose clients only revalidate a URL (an app refreshing its cache after
+    a deploy) would otherwise never take the finished path for it. With an origin list the
+    CORS headers depend on the request's Origin and are left out of the copy."""
     fill = here.get("memo_fill")
     if (
         fill is None
-        or response.status_code != 200
+        or response.status_code not in (200, 304)
         or "Content-Encoding" in response.headers
         or ("Access-Control-Allow-Origin" in response.headers and not any_origin)
     ):

@@ -14,9 +14,11 @@ together pass a limit. It answers 429 when a limit is used up. Every answer
 counts: 304 revalidations and errors included (404, 405, and a 401 for a wrong key), so no
 kind of request is free of the client's budget.
 
-Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit` and the
-widely used `RateLimit-Limit/-Remaining/-Reset` (seconds until the window resets); a 429 is a
-problem+json with `Retry-After`.
+Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit`, and
+every one but a 304 also the older draft's `RateLimit-Limit/-Remaining/-Reset` (seconds until
+the window resets): the same numbers as `RateLimit`'s r and t and the policy's q, which a 304,
+sent to keep a revalidation small (RFC 9110 §15.4.5), does not repeat (LEGACY_FIELDS). A 429 is
+a problem+json with `Retry-After`.
 """
 
 import math
@@ -36,6 +38,9 @@ from . import (
 )
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
+# The older draft's fields (draft-ietf-httpapi-ratelimit-headers before -07): on every limited
+# answer but a 304 (delivery/response.py leaves them out of a 304, and its OpenAPI entries).
+LEGACY_FIELDS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
 
 KEYS_KEPT = 10_000  # clients whose storage keys a worker keeps (RateLimits._limits_of)
@@ -165,11 +170,17 @@ class RateLimits:
         reset = str(max(0, math.ceil(reset_at - time.time())) or window)
         left = str(max(0, remaining))
         # appended as built: numbers and constants, nothing a client sent (response.add_checked)
+        fields = (
+            ("RateLimit-Policy", policy_value),
+            ("RateLimit", f'"default";r={left};t={reset}'),
+        )
+        if response.status_code == 304:  # the two fields only (LEGACY_FIELDS)
+            add_checked(response.headers, fields)
+            return
         add_checked(
             response.headers,
             (
-                ("RateLimit-Policy", policy_value),
-                ("RateLimit", f'"default";r={left};t={reset}'),
+                *fields,
                 ("RateLimit-Limit", str(item.amount)),
                 ("RateLimit-Remaining", left),
                 ("RateLimit-Reset", reset),
