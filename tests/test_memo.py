@@ -1,6 +1,7 @@
 """The memo (delivery/memo.py): one request path, representations kept per URL, bounded in
 bytes, thread-safe, never keyed by what a client can forge."""
 
+import gzip
 import json
 import threading
 
@@ -296,3 +297,29 @@ def test_a_url_only_ever_revalidated_fills_and_uses_the_finished_copy(tmp_path, 
     assert [h for h in _stable(full) if h[0] not in moment] == [
         h for h in _stable(fresh) if h[0] not in moment
     ]
+
+
+def test_a_finished_copy_answers_gzip_and_its_304_like_the_full_path(tmp_path):
+    """The finished copy is identity-coded: a gzip request answered from it (compressed per
+    request) and its revalidation send what a worker without the copy sends."""
+    zipping = {"Accept-Encoding": "gzip"}
+    fresh = _finished_app(tmp_path / "fresh").test_client()
+    expected = fresh.get(DETAIL, headers=zipping)
+    expected_304 = fresh.get(DETAIL, headers=zipping | {"If-None-Match": expected.headers["ETag"]})
+    app = _finished_app(tmp_path)
+    client = app.test_client()
+    for _ in range(2):  # identity answers fill the copy
+        client.get(DETAIL)
+    assert _entry(app, DETAIL).not_modified is not None
+    zipped = client.get(DETAIL, headers=zipping)
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    # the same body (a gzip stream carries the second it was made in: compare what it holds)
+    assert gzip.decompress(zipped.data) == gzip.decompress(expected.data)
+    moment = {"Last-Modified"}  # when each app first served this content version
+    assert [h for h in _stable(zipped) if h[0] not in moment] == [
+        h for h in _stable(expected) if h[0] not in moment
+    ]
+    again = client.get(DETAIL, headers=zipping | {"If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == expected_304.status_code == 304
+    assert _stable(again) == _stable(expected_304)
+    assert "Content-Encoding" not in again.headers and "Content-Length" not in again.headers

@@ -100,6 +100,8 @@ def init_after(app: Flask) -> None:
         elif finished is not None:
             sent = f'"{finished.etag}"'
         caching.conditional(response, req, sent)
+        if finished is not None and response.status_code == 304:
+            memo.not_modified(response, finished, identity=sent is not None)
         if vary_on_origin and finished is None:
             cors.vary_on_origin(response)
         return response

@@ -32,7 +32,7 @@ from flask import Flask
 
 from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
-from .response import ApiResponse, kept_headers
+from .response import OMITTED_FROM_304, REWRITTEN, ApiResponse, kept_headers
 from .urls import api_base, fixed_base
 
 _NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
@@ -46,6 +46,9 @@ class Representation:
     headers: tuple  # the view's own headers (Content-Type, Link, Content-Security-Policy…)
     key_bytes: int = 0  # of its key: cachetools sizes values only, so the value carries it
     finished: tuple | None = None  # an anonymous 200's headers after the hooks (see finish())
+    # the finished headers a 304 sends (OMITTED_FROM_304 left out), when the finished names
+    # need none of Werkzeug's checks (ApiResponse.checked); else None
+    not_modified: tuple | None = None
 
 
 def _size(value) -> int:
@@ -53,7 +56,7 @@ def _size(value) -> int:
     counted, not only their characters), plus the cache's own per-item bookkeeping."""
     if isinstance(value, bytes):  # a compressed body
         return sys.getsizeof(value) + _GZIP_KEY + ENTRY_OVERHEAD
-    parts = (value.body, value.etag, value.headers, value.finished)
+    parts = (value.body, value.etag, value.headers, value.finished, value.not_modified)
     return sys.getsizeof(value) + sum(map(deep_size, parts)) + value.key_bytes + ENTRY_OVERHEAD
 
 
@@ -112,6 +115,7 @@ def lookup(memo: Memo, here, req) -> ApiResponse | None:
         # finished headers already (set_data would measure it and set the header again)
         response = ApiResponse(headers=kept_headers(kept.finished))
         response.response = [kept.body]
+        response.checked = kept.not_modified is not None
         return response
     if shared:
         here.memo_fill = url, kept
@@ -178,7 +182,25 @@ def finish(memo: Memo, response: ApiResponse, any_origin: bool, here) -> None:
         for name, value in response.headers.items()
         if name.lower() not in _PER_REQUEST and not name.startswith("RateLimit")
     )
-    memo.put(url, replace(kept, finished=headers))
+    # checked once here, not by ApiResponse.get_wsgi_headers on every hit
+    names = [name.lower() for name, _ in headers]
+    not_modified = None
+    if "content-length" in names and REWRITTEN.isdisjoint(names):
+        not_modified = tuple(
+            pair for pair, name in zip(headers, names, strict=True) if name not in OMITTED_FROM_304
+        )
+    memo.put(url, replace(kept, finished=headers, not_modified=not_modified))
+
+
+def not_modified(response: ApiResponse, finished: Representation, identity: bool) -> None:
+    """A memo hit from the finished copy that conditional() answered 304: its headers become
+    the copy's 304 headers, checked when kept (ApiResponse.checked). `identity`: no coding
+    was applied; a gzip 304's headers (its own ETag, Content-Encoding) go through Werkzeug's
+    checks instead."""
+    if identity and finished.not_modified is not None:
+        response.headers = kept_headers(finished.not_modified)
+    else:
+        response.checked = False
 
 
 def init_app(app: Flask) -> Memo | None:

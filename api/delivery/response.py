@@ -50,7 +50,7 @@ OMITTED_FROM_304 = frozenset(
     }
 )
 # Headers Werkzeug's get_wsgi_headers rewrites: a response carrying one goes to it.
-_REWRITTEN = frozenset({"location", "content-location"})
+REWRITTEN = frozenset({"location", "content-location"})
 
 
 def kept_headers(pairs) -> Headers:
@@ -71,13 +71,22 @@ def add_checked(headers: Headers, pairs) -> None:
 
 
 class ApiResponse(Response):
+    # True on a memo hit answered from its URL's finished copy (delivery/memo.py), whose names
+    # were checked once when the copy was kept: none that Werkzeug rewrites, Content-Length
+    # present, and on a 304 the representation's headers already left out. What the hooks add
+    # to such an answer (rate limits, request id, CORS for an origin list, gzip's headers) is
+    # none of those either; a step that could break this (a gzip 304) sets it back to False.
+    checked = False
+
     def get_wsgi_headers(self, environ) -> Headers:
+        if self.checked:
+            return self.headers  # Werkzeug's caller only lists them (Headers.to_wsgi_list)
         status = self.status_code
         pairs = self.headers._list
         # map() rather than comprehensions: the names are lowered and filtered in C, without a
         # Python step per header (a 304 carries about 17 before the filter)
         names = list(map(str.lower, map(itemgetter(0), pairs)))
-        if status < 200 or status == 204 or not _REWRITTEN.isdisjoint(names):
+        if status < 200 or status == 204 or not REWRITTEN.isdisjoint(names):
             return super().get_wsgi_headers(environ)
         if status == 304:
             kept = map(not_, map(OMITTED_FROM_304.__contains__, names))
