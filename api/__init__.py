@@ -29,6 +29,7 @@ from .search import SearchBackend
 from .search.cache import PageCache
 from .search.index import MANIFEST_FILE, STORE_FILE, index_path, open_or_build
 from .search.versions import IndexDirError
+from .sessions import NoSessions
 
 # OSError numbers meaning "INDEX_DIR cannot take what start-up writes" (an operator's to fix)
 UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
@@ -79,6 +80,8 @@ def _load_content(content_dir: str, index_dir: str) -> tuple[Store, bool]:
 
 
 class App(Flask):
+    session_interface = NoSessions()  # api/sessions.py
+
     def ensure_sync(self, func):
         # No view is async, so Flask's per-call coroutine check (run 14 times a request through
         # flask-smorest's stacked decorators) is skipped.
