@@ -1,5 +1,5 @@
-"""Run every benchmark in turn (`make bench`): search, relevance, throughput, worker CPU,
-slow clients, crashes, soak.
+"""Run every benchmark in turn (`make bench`): search, relevance, throughput, worker CPU (and
+its Python work and instruction counts), slow clients, crashes, soak.
 
     python benchmarks/run.py
 
@@ -12,21 +12,25 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
-    "search.py",
-    "relevance.py",
-    "throughput.py",
-    "worker_cpu.py",
-    "slow_clients.py",
-    "crashes.py",
-    "soak.py",
+    ("search.py",),
+    ("relevance.py",),
+    ("throughput.py",),
+    ("worker_cpu.py",),
+    ("worker_cpu.py", "--count"),
+    ("worker_cpu.py", "--instructions"),
+    ("slow_clients.py",),
+    ("crashes.py",),
+    ("soak.py",),
 )
 
 
 def main() -> int:
     failed = []
-    for name in BENCHMARKS:
+    for script, *args in BENCHMARKS:
+        name = " ".join((script, *args))
         print(f"== {name}", file=sys.stderr, flush=True)
-        if subprocess.run([sys.executable, str(HERE / name)], cwd=HERE.parent).returncode:
+        argv = [sys.executable, str(HERE / script), *args]
+        if subprocess.run(argv, cwd=HERE.parent).returncode:
             failed.append(name)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)

@@ -45,8 +45,9 @@ COLUMNS += ("app p50", "app p99", "bare p50", "bare p99", "memo off req/s", "mem
 BEFORE_COLUMNS = ("before req/s", "before/bare")
 
 
-def ensure_wrk() -> str | None:
-    """wrk's path; installs the Debian package once (after apt-get update if that is needed)."""
+def ensure_debian(command: str, package: str | None = None) -> str | None:
+    """`command`'s path; installs its Debian package once (after apt-get update if that is
+    needed)."""
 
     def apt(*argv: str) -> bool:
         try:
@@ -56,9 +57,14 @@ def ensure_wrk() -> str | None:
         except (OSError, subprocess.SubprocessError):
             return False
 
-    if not shutil.which("wrk") and not apt("install", "-y", "wrk") and apt("update"):
-        apt("install", "-y", "wrk")
-    return shutil.which("wrk")
+    package = package or command
+    if not shutil.which(command) and not apt("install", "-y", package) and apt("update"):
+        apt("install", "-y", package)
+    return shutil.which(command)
+
+
+def ensure_wrk() -> str | None:
+    return ensure_debian("wrk")
 
 
 def scenarios(url: str) -> tuple[list[dict], str]:

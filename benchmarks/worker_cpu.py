@@ -9,6 +9,11 @@ servers taking turns in short slices.
 `--count` prints instead the Python work of one memoised request through the WSGI callable:
 function calls and bytecodes executed (sys.settrace), app and bare Flask. Deterministic, so it
 compares changes on a loaded machine; C code (orjson, the kernel, gunicorn) is not in it.
+`--instructions` counts the machine instructions of one such request, C code included, under
+valgrind's callgrind (installed from Debian if missing): each app runs LOW and then HIGH
+requests after a warm-up and the collector's freeze (as gunicorn.conf.py's workers do), and
+the difference of the two runs' totals, divided by HIGH - LOW, is one request's (start-up and
+one-off costs cancel). Deterministic too; the kernel and gunicorn are not in it.
 
 Why beside throughput.py: req/s says how much the app falls behind bare Flask, not where. The
 in-process CPU table (`throughput.py --cpu`) runs one request after another in a hot loop and
@@ -32,11 +37,12 @@ from types import SimpleNamespace
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import Server, row, run_line, write_readme_section  # noqa: E402
+from benchmarks.common import ROOT, Server, row, run_line, write_readme_section  # noqa: E402
 from benchmarks.throughput import (  # noqa: E402
     APP_ENV,
     DETAIL,
     IDENTITY,
+    ensure_debian,
     ensure_wrk,
     stderr_to_devnull,
     wrk,
@@ -46,7 +52,9 @@ from benchmarks.throughput import (  # noqa: E402
 MARKS = {
     "measured": ("<!-- worker-cpu-results:start -->", "<!-- worker-cpu-results:end -->"),
     "count": ("<!-- python-work-results:start -->", "<!-- python-work-results:end -->"),
+    "instructions": ("<!-- instructions-results:start -->", "<!-- instructions-results:end -->"),
 }
+LOW, HIGH = 300, 900  # requests per callgrind run (--instructions)
 PATHS = {"304": DETAIL, "detail": DETAIL, "list": "/v1/treatments?per_page=20"}
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -136,7 +144,74 @@ def count(out: Path) -> str:
     return "\n".join(lines)
 
 
+def _child(kind: str, scenario: str, spec: str, index: str, requests_made: int) -> None:
+    """Inside valgrind: `requests_made` requests of `scenario` after a warm-up."""
+    import gc
+
+    with stderr_to_devnull():
+        if kind == "app":
+            from api import create_app
+
+            app = create_app({"INDEX_DIR": index, **APP_ENV})
+        else:
+            os.environ["BARE_BODIES"] = spec
+            from benchmarks.bare_app import app
+        path, headers = PATHS[scenario], dict(IDENTITY)
+        if scenario == "304":
+            headers["If-None-Match"] = json.loads(Path(spec).read_text())[DETAIL]["etag"]
+        for _ in range(20):
+            wsgi_get(app, path, headers)
+        gc.collect()
+        gc.freeze()  # as gunicorn.conf.py's post_worker_init: the collector never walks these
+        for _ in range(requests_made):
+            wsgi_get(app, path, headers)
+
+
+def collected(stderr: str) -> int:
+    """The total callgrind reports ("==PID== Collected : N")."""
+    for line in stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1].strip())
+    raise RuntimeError(f"no callgrind total in: {stderr[-500:]}")
+
+
+def instructions(out: Path, scenario: str) -> str:
+    """The `--instructions` table: instructions per request of `scenario`, app and bare."""
+    from api import create_app
+
+    index, path = str(out / "index"), PATHS[scenario]
+    with stderr_to_devnull():
+        answer = create_app({"INDEX_DIR": index, **APP_ENV}).test_client().get(path)
+    spec = out / "bare-bodies.json"  # the bare app answers the path without its query
+    spec.write_text(
+        json.dumps({path.split("?")[0]: {"body": answer.text, "etag": answer.headers["ETag"]}})
+    )
+    measured = {}
+    for kind in ("app", "bare Flask"):
+        totals = []
+        for requests_made in (LOW, HIGH):
+            argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+            argv += [sys.executable, __file__, "--child", kind.split()[0], scenario, str(spec)]
+            argv += [index, str(requests_made)]
+            done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, check=True)
+            totals.append(collected(done.stderr))
+        measured[kind] = (totals[1] - totals[0]) / (HIGH - LOW)
+    lines = [
+        f"Scenario {scenario} (`{path}`), through the WSGI callable; callgrind, {LOW} and "
+        f"{HIGH} requests per run.",
+        "",
+        row("server", "instructions per request", "÷ bare"),
+        "|---|---|---|",
+    ]
+    for kind, count in measured.items():
+        lines.append(row(kind, f"{count:,.0f}", f"{count / measured['bare Flask']:.3f}"))
+    return "\n".join(lines)
+
+
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(*sys.argv[2:6], int(sys.argv[6]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=sorted(PATHS), default="304")
     parser.add_argument("--rounds", type=int, default=5)
@@ -144,7 +219,18 @@ def main() -> int:
     parser.add_argument("--workers", default="sync", help="gunicorn worker class")
     parser.add_argument("--variant", type=parse_variant, action="append", default=[])
     parser.add_argument("--count", action="store_true", help="Python calls and bytecodes instead")
+    parser.add_argument(
+        "--instructions", action="store_true", help="machine instructions (callgrind) instead"
+    )
     args = parser.parse_args()
+    if args.instructions:
+        if not ensure_debian("valgrind"):
+            print("valgrind is needed (apt-get install valgrind)", file=sys.stderr)
+            return 1
+        with tempfile.TemporaryDirectory(prefix="worker-cpu-") as tmp:
+            table = instructions(Path(tmp), args.scenario)
+        publish("instructions", f"{run_line()}\n\n{table}")
+        return 0
     if args.count:
         with tempfile.TemporaryDirectory(prefix="worker-cpu-") as tmp:
             table = count(Path(tmp))

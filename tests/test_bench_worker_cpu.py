@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from benchmarks.worker_cpu import parse_variant, workers_cpu
+from benchmarks.worker_cpu import collected, parse_variant, workers_cpu
 
 BURN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
 
@@ -51,3 +51,10 @@ def test_the_cpu_a_child_used_is_counted():
     finally:
         child.kill()
         child.wait()
+
+
+def test_the_callgrind_total_is_read_from_its_report():
+    report = "==123== Events    : Ir\n==123== Collected : 2444183610\n==123==\n"
+    assert collected(report) == 2444183610
+    with pytest.raises(RuntimeError, match="no callgrind total"):
+        collected("==1== valgrind: bad option\n")

@@ -13,7 +13,8 @@ after, last (finish): nosniff, and the memo's finished copy of an anonymous 200'
         (memo.finish) → the rate-limit headers → request id and access-log line.
 Flask runs after_request hooks in the reverse order of registration, hence the order below.
 A memo hit that starts from its URL's finished headers (g.memo_finished) skips the steps whose
-headers it already has: version headers, Cache-Control, Vary, Last-Modified, nosniff.
+headers it already has: version headers, Cache-Control, Vary, Last-Modified, nosniff; when
+it is answered 304, it takes the copy's 304 headers (memo.not_modified).
 
 Why few hooks that call plain functions: on a memoised answer the hooks are most of the app's
 own work per request, and each hook, proxy lookup (`request`, `g`) and library call costs more
