@@ -104,3 +104,32 @@ def test_an_apps_304_carries_what_a_cache_and_a_script_need(deprecated_client, p
         for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
             assert name not in response.headers, (revalidation, name)  # RateLimit's numbers
         assert "X-Content-Type-Options" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/v1/site", "/v1/conditions?per_page=2"])
+def test_a_checked_answer_sends_what_werkzeugs_method_would(deprecated_client, path, monkeypatch):
+    """ApiResponse.checked (a memo hit from the finished copy, headers checked when kept) hands
+    its headers over as they are: the same as Werkzeug's own get_wsgi_headers on the same
+    response, and on a 304 the same less the representation's metadata."""
+    seen = []
+    ours = ApiResponse.get_wsgi_headers
+
+    def spy(self, environ):
+        sent = ours(self, environ).to_wsgi_list()
+        theirs = Response.get_wsgi_headers(self, environ).to_wsgi_list()
+        seen.append((self.checked, self.status_code, sent, theirs))
+        return ours(self, environ)
+
+    monkeypatch.setattr(ApiResponse, "get_wsgi_headers", spy)
+    tag = deprecated_client.get(path).headers["ETag"]
+    for _ in range(2):  # the first fills the finished copy
+        deprecated_client.get(path)
+        deprecated_client.get(path, headers={"If-None-Match": tag})
+    checked = [(status, sent, theirs) for flag, status, sent, theirs in seen if flag]
+    assert [status for status, _, _ in checked] == [200, 304, 200, 304]
+    assert all(sent == theirs for _, sent, theirs in checked)
+    # a 304 sends the 200's headers, in the same order, less the representation's metadata
+    full, not_modified = checked[0][1], checked[1][1]
+    expected = [name for name, _ in full if name.lower() not in OMITTED_FROM_304]
+    assert [name for name, _ in not_modified] == expected
+    assert "X-API-Version" in dict(full) and "Content-Length" in dict(full)
