@@ -133,3 +133,18 @@ def test_a_checked_answer_sends_what_werkzeugs_method_would(deprecated_client, p
     expected = [name for name, _ in full if name.lower() not in OMITTED_FROM_304]
     assert [name for name, _ in not_modified] == expected
     assert "X-API-Version" in dict(full) and "Content-Length" in dict(full)
+
+
+def test_a_304s_headers_are_prepared_only_for_names_werkzeug_leaves_alone():
+    from api.delivery.response import not_modified_headers
+
+    pairs = (
+        ("Content-Type", "application/json"),
+        ("Content-Length", "12"),
+        ("ETag", '"abc"'),
+        ("X-API-Version", "1"),
+        ("Vary", "Accept-Encoding"),
+    )
+    assert not_modified_headers(pairs) == (("ETag", '"abc"'), ("Vary", "Accept-Encoding"))
+    assert not_modified_headers(pairs[:1] + pairs[2:]) is None  # no Content-Length
+    assert not_modified_headers((*pairs, ("Content-Location", "/v1/x"))) is None  # rewritten

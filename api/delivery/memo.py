@@ -32,7 +32,7 @@ from flask import Flask
 
 from ..lru import ENTRY_OVERHEAD, LRU, deep_size
 from .caching import strong_etag
-from .response import OMITTED_FROM_304, REWRITTEN, ApiResponse, kept_headers
+from .response import ApiResponse, kept_headers, not_modified_headers
 from .urls import api_base, fixed_base
 
 _NOT_KEPT = frozenset({"content-length"})  # recomputed for each answer
@@ -183,13 +183,8 @@ def finish(memo: Memo, response: ApiResponse, any_origin: bool, here) -> None:
         if name.lower() not in _PER_REQUEST and not name.startswith("RateLimit")
     )
     # checked once here, not by ApiResponse.get_wsgi_headers on every hit
-    names = [name.lower() for name, _ in headers]
-    not_modified = None
-    if "content-length" in names and REWRITTEN.isdisjoint(names):
-        not_modified = tuple(
-            pair for pair, name in zip(headers, names, strict=True) if name not in OMITTED_FROM_304
-        )
-    memo.put(url, replace(kept, finished=headers, not_modified=not_modified))
+    prepared = not_modified_headers(headers)
+    memo.put(url, replace(kept, finished=headers, not_modified=prepared))
 
 
 def not_modified(response: ApiResponse, finished: Representation, identity: bool) -> None:

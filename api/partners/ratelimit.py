@@ -17,7 +17,7 @@ kind of request is free of the client's budget.
 Every limited response carries the IETF draft headers `RateLimit-Policy` and `RateLimit`, and
 every one but a 304 also the older draft's `RateLimit-Limit/-Remaining/-Reset` (seconds until
 the window resets): the same numbers as `RateLimit`'s r and t and the policy's q, which a 304,
-sent to keep a revalidation small (RFC 9110 §15.4.5), does not repeat (LEGACY_FIELDS). A 429 is
+sent to keep a revalidation small (RFC 9110 §15.4.5), does not repeat. A 429 is
 a problem+json with `Retry-After`.
 """
 
@@ -38,9 +38,6 @@ from . import (
 )
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
-# The older draft's fields (draft-ietf-httpapi-ratelimit-headers before -07): on every limited
-# answer but a 304 (delivery/response.py leaves them out of a 304, and its OpenAPI entries).
-LEGACY_FIELDS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
 
 KEYS_KEPT = 10_000  # clients whose storage keys a worker keeps (RateLimits._limits_of)
@@ -174,7 +171,9 @@ class RateLimits:
             ("RateLimit-Policy", policy_value),
             ("RateLimit", f'"default";r={left};t={reset}'),
         )
-        if response.status_code == 304:  # the two fields only (LEGACY_FIELDS)
+        # a 304: the two fields only (response.OMITTED_FROM_304 names the older three; a memo
+        # hit's 304 is not filtered again, ApiResponse.checked)
+        if response.status_code == 304:
             add_checked(response.headers, fields)
             return
         add_checked(
